@@ -1,0 +1,22 @@
+import { resolve } from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// SWC (not esbuild) so that Nest's emitDecoratorMetadata is honoured in tests.
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: {
+      '@kiki/crypto': resolve(__dirname, 'libs/crypto/src/index.ts'),
+      '@kiki/storage': resolve(__dirname, 'libs/storage/src/index.ts'),
+      '@kiki/sync': resolve(__dirname, 'libs/sync/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['{apps,libs,test,client}/**/*.spec.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
