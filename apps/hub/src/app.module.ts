@@ -1,0 +1,42 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ConfigModule } from './config/config.module';
+import { HubConfig } from './config/hub-config';
+import { HealthController } from './health/health.controller';
+import { HubMetrics } from './health/metrics';
+import { IngestService } from './ingest/ingest.service';
+import { KikiController } from './kiki/kiki.controller';
+import { KikiService } from './kiki/kiki.service';
+import { RedisModule } from './redis/redis.module';
+import { KeyVault } from './regions/key-vault';
+import { loadKeyVault } from './regions/master-key';
+import { RegionService } from './regions/region.service';
+import { StorageModule } from './storage.module';
+import { ReconcileService } from './sync/reconcile.service';
+import { SyncAuthGuard } from './sync/sync-auth.guard';
+import { SyncAuthService } from './sync/sync-auth.service';
+import { SyncController } from './sync/sync.controller';
+import { SyncService } from './sync/sync.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config?: HubConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), StorageModule, RedisModule, TerminusModule],
+      controllers: [SyncController, KikiController, HealthController],
+      providers: [
+        HubMetrics,
+        { provide: KeyVault, inject: [HubConfig], useFactory: (c: HubConfig) => loadKeyVault(c) },
+        RegionService,
+        IngestService,
+        ReconcileService,
+        SyncAuthService,
+        SyncAuthGuard,
+        SyncService,
+        KikiService,
+      ],
+      exports: [RegionService, IngestService],
+    };
+  }
+}

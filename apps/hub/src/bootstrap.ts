@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { type INestApplication, Logger, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DEFAULT_REGION } from '@kiki/crypto';
+import { ensureDatabase, runMigrations } from '@kiki/storage';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { HubExceptionFilter } from './common/http-exception.filter';
+import { JsonLogger } from './common/logger';
+import { HubConfig } from './config/hub-config';
+import { HubMetrics } from './health/metrics';
+import { RegionService } from './regions/region.service';
+
+export interface HubAppOptions {
+  logger?: JsonLogger | false;
+}
+
+export function openApiDocument(app: INestApplication) {
+  const doc = new DocumentBuilder()
+    .setTitle('Kiki Hub')
+    .setDescription('Carrier of kiki envelopes for many regions: native /sync, the original kiki routes per region, operations.')
+    .setVersion('0.1.0')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization', description: 'Kiki <one-time sync token> (docs/sync.md)' }, 'kiki-token')
+    .build();
+  return SwaggerModule.createDocument(app, doc);
+}
+
+/** Builds the HTTP app (no listen): used by main.ts and by tests. */
+export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}): Promise<NestExpressApplication> {
+  const logger = opts.logger === false ? false : (opts.logger ?? new JsonLogger(config.LOG_LEVEL));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: logger === false ? false : logger,
+  });
+  app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
+  app.useBodyParser('raw', { type: 'application/octet-stream', limit: 1024 * 1024 });
+  app.useGlobalFilters(new HubExceptionFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
+  );
+  app.enableShutdownHooks();
+
+  const metrics = app.get(HubMetrics);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+
+  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+/** Database first (create, migrate), then the app, then kiki's default region if asked. */
+export async function startHub(config: HubConfig): Promise<NestExpressApplication> {
+  const log = new Logger('Bootstrap');
+  if (config.CREATE_DATABASE && (await ensureDatabase(config.DATABASE_URL))) log.log({ msg: 'created the database' });
+  if (config.MIGRATE_ON_START) {
+    const applied = await runMigrations(config.DATABASE_URL);
+    if (applied.length) log.log({ msg: 'applied migrations', applied });
+  }
+  const app = await createHubApp(config);
+  if (config.IMPORT_DEFAULT_REGION) {
+    const regions = app.get(RegionService);
+    if (!(await regions.find(DEFAULT_REGION.public))) {
+      await regions.create('kiki default region', DEFAULT_REGION);
+    }
+  }
+  await app.listen(config.PORT, config.HOST);
+  log.log({ msg: 'kiki hub listening', url: `http://${config.HOST}:${config.PORT}`, docs: '/docs', regions: (await app.get(RegionService).list()).length });
+  return app;
+}

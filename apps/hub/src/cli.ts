@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { DEFAULT_REGION, type KeyPair } from '@kiki/crypto';
+import { RegionRepository, ensureDatabase, runMigrations } from '@kiki/storage';
+import { AppModule } from './app.module';
+import { HubError } from './common/errors';
+import { ConfigError, loadConfig } from './config/hub-config';
+import { RegionService } from './regions/region.service';
+
+const USAGE = `Operator commands (npm run hub -- <command>):
+  migrate                                   create the database if needed and apply migrations
+  region list                               list regions on this hub
+  region show <public key>                  one region, with what members need to sync
+  region create --name <name>               a new region with fresh keys
+  region import --name <name> --public <key> --private <key>
+  region import-default                     kiki's default region
+Options: --json for machine-readable output; --url <hub URL> used in printed flags (default http://localhost:$PORT)`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      public: { type: 'string' },
+      private: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      url: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [group, verb, arg] = positionals;
+  if (values.help || !group) {
+    process.stdout.write(USAGE + '\n');
+    return values.help ? 0 : 64;
+  }
+  const config = loadConfig();
+  if (config.CREATE_DATABASE) await ensureDatabase(config.DATABASE_URL);
+  await runMigrations(config.DATABASE_URL);
+  if (group === 'migrate') {
+    process.stdout.write('database is migrated\n');
+    return 0;
+  }
+  if (group !== 'region') {
+    process.stderr.write(`unknown command "${group}"\n${USAGE}\n`);
+    return 64;
+  }
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  try {
+    const regions = app.get(RegionService);
+    const hubUrl = values.url ?? `http://localhost:${config.PORT}`;
+    const show = async (publicKey: string) => {
+      const ctx = await regions.get(publicKey);
+      const stats = await app.get(RegionRepository).stats(ctx.regionId);
+      const info = {
+        name: ctx.name,
+        public: ctx.publicKey,
+        hubIdentity: ctx.hub.public,
+        syncUrl: `${hubUrl}/r/${ctx.publicKey}`,
+        kikiFlags: `-sync ${hubUrl}/r/${ctx.publicKey}`,
+        memberKeys: { public: ctx.keys.public, private: ctx.keys.private },
+        maxEnvelopeBytes: ctx.limits.maxEnvelopeBytes,
+        defaultQuotaBytes: ctx.defaultQuotaBytes,
+        trustedQuotaBytes: ctx.trustedQuotaBytes,
+        ...stats,
+      };
+      if (values.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+      else {
+        process.stdout.write(
+          [
+            `region      ${info.name}`,
+            `public key  ${info.public}`,
+            `hub id      ${info.hubIdentity}`,
+            `envelopes   ${info.envelopes} live, ${info.removed} removed, ${info.bytes} bytes, ${info.people} people`,
+            `quota       ${info.defaultQuotaBytes} bytes per person (${info.trustedQuotaBytes} trusted)`,
+            ``,
+            `Members run an original kiki with:   ${info.kikiFlags}`,
+            `and the region keypair (a membership secret: share it only with members):`,
+            `  ${JSON.stringify(info.memberKeys)}`,
+          ].join('\n') + '\n',
+        );
+      }
+    };
+    switch (verb) {
+      case 'list': {
+        const list = await regions.list();
+        if (values.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        else for (const r of list) process.stdout.write(`${r.publicKey}  ${r.name}\n`);
+        return 0;
+      }
+      case 'show':
+        if (!arg) throw new HubError('BAD_REQUEST', 'region show needs the region public key');
+        await show(arg);
+        return 0;
+      case 'create': {
+        const ctx = await regions.create(values.name ?? '');
+        await show(ctx.publicKey);
+        return 0;
+      }
+      case 'import': {
+        if (!values.public || !values.private) throw new HubError('BAD_REQUEST', 'region import needs --public and --private');
+        const keys: KeyPair = { public: values.public, private: values.private };
+        const ctx = await regions.create(values.name ?? '', keys);
+        await show(ctx.publicKey);
+        return 0;
+      }
+      case 'import-default': {
+        const ctx = (await regions.find(DEFAULT_REGION.public)) ?? (await regions.create(values.name ?? 'kiki default region', DEFAULT_REGION));
+        await show(ctx.publicKey);
+        return 0;
+      }
+      default:
+        process.stderr.write(`unknown region command "${verb ?? ''}"\n${USAGE}\n`);
+        return 64;
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof ConfigError) process.stderr.write(err.message + '\n');
+    else if (err instanceof HubError) process.stderr.write(`error (${err.code}): ${err.message}\n`);
+    else process.stderr.write(`error: ${err?.stack ?? err}\n`);
+    process.exit(err instanceof HubError || err instanceof ConfigError ? 2 : 1);
+  },
+);

@@ -1,0 +1,111 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const bool = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+const int = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** Every setting comes from an environment variable, parsed and checked once at start-up. */
+export class HubConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/kiki_hub';
+
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key and BullMQ queue this hub uses. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_" and "-" (1-64)' })
+  REDIS_PREFIX = 'kiki';
+
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 8080;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** 32 bytes, base58 or 64 hex digits: encrypts region keys at rest. Required in production. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^([0-9a-fA-F]{64}|[1-9A-HJ-NP-Za-km-z]{43,44})$/, { message: 'HUB_MASTER_KEY must be 32 bytes as 64 hex digits or base58' })
+  HUB_MASTER_KEY?: string;
+
+  @Transform(bool)
+  @IsBoolean()
+  MIGRATE_ON_START = true;
+
+  /** Create the database named in DATABASE_URL when it is missing (zero-config start). */
+  @Transform(bool)
+  @IsBoolean()
+  CREATE_DATABASE = true;
+
+  /** Import kiki's default region on start, so an original kiki syncs with no set-up. */
+  @Transform(bool)
+  @IsBoolean()
+  IMPORT_DEFAULT_REGION = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Requests signed more than this far in the past or future are refused (replay window). */
+  @Transform(int)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  SYNC_TOKEN_WINDOW_SECONDS = 300;
+
+  /** Envelopes dated further ahead than this are refused (they would sort after everything). */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  MAX_FUTURE_SKEW_SECONDS = 900;
+
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  MAX_BATCH_ENVELOPES = 1000;
+
+  @Transform(int)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses env once; throws one message per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  const known = Object.keys(new HubConfig());
+  const raw: Record<string, string> = {};
+  for (const k of [...known, 'HUB_MASTER_KEY']) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
+  const cfg = plainToInstance(HubConfig, raw, { exposeDefaultValues: true });
+  const problems = validateSync(cfg, { whitelist: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)),
+  );
+  if (cfg.NODE_ENV === 'production' && !cfg.HUB_MASTER_KEY) {
+    problems.push('HUB_MASTER_KEY is required when NODE_ENV=production (it encrypts region keys at rest)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return cfg;
+}

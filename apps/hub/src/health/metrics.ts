@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { IngestResult } from '../ingest/ingest.service';
+
+/** Prometheus metrics of one process, served at GET /metrics. */
+@Injectable()
+export class HubMetrics {
+  readonly registry = new Registry();
+
+  readonly ingested = new Counter({
+    name: 'kiki_hub_envelopes_ingested_total',
+    help: 'Envelopes submitted, by route and outcome',
+    labelNames: ['route', 'status', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'kiki_hub_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+
+  readonly reconcileRounds = new Counter({
+    name: 'kiki_hub_reconcile_rounds_total',
+    help: 'Reconciliation messages answered',
+    registers: [this.registry],
+  });
+
+  readonly reconcileBytes = new Counter({
+    name: 'kiki_hub_reconcile_bytes_total',
+    help: 'Reconciliation bytes by direction',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: 'kiki_hub_auth_failures_total',
+    help: 'Refused sync tokens by reason code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'kiki_hub_' });
+  }
+
+  countIngest(route: string, results: IngestResult[]): void {
+    for (const r of results) this.ingested.inc({ route, status: r.status, code: r.code ?? '' });
+  }
+}

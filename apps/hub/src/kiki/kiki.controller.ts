@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { KikiService } from './kiki.service';
+
+@ApiTags('kiki v1 (original routes)')
+@ApiParam({ name: 'region', description: 'the region public key (base58)' })
+@Controller('r/:region')
+export class KikiController {
+  constructor(private readonly kiki: KikiService) {}
+
+  @Get('ping')
+  @ApiOperation({ summary: 'Liveness, as an original instance answers it' })
+  ping(@Param('region') region: string) {
+    return this.kiki.ping(region);
+  }
+
+  @Get('list')
+  @ApiOperation({ summary: "Every id the hub can serve for download, with the hub's identity and signature" })
+  list(@Param('region') region: string, @Query('user_pub') userPub: unknown, @Query('signature') signature: unknown) {
+    return this.kiki.list(region, userPub, signature);
+  }
+
+  @Get('download/:id')
+  @ApiOperation({ summary: 'One envelope, closed' })
+  download(@Param('region') region: string, @Param('id') id: string) {
+    return this.kiki.download(region, id);
+  }
+
+  @Post('envelope')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Upload one envelope; duplicates and removed ids answer ok without storing' })
+  envelope(@Param('region') region: string, @Body() body: unknown) {
+    return this.kiki.upload(region, body);
+  }
+}

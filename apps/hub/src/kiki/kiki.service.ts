@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { base58Decode, base58Encode } from '@kiki/crypto';
+import { EnvelopeRepository } from '@kiki/storage';
+import { HubError } from '../common/errors';
+import { IngestService } from '../ingest/ingest.service';
+import { RegionService } from '../regions/region.service';
+import { toKikiWire } from '../sync/envelope-wire';
+
+/** The four routes of an original kiki instance's public port, per region (PROTOCOL.md part 1). */
+@Injectable()
+export class KikiService {
+  constructor(
+    private readonly regions: RegionService,
+    private readonly envelopes: EnvelopeRepository,
+    private readonly ingest: IngestService,
+  ) {}
+
+  async ping(regionKey: string) {
+    await this.regions.get(regionKey);
+    return { status: 'ok' };
+  }
+
+  async list(regionKey: string, userPub: unknown, signature: unknown) {
+    const region = await this.regions.get(regionKey);
+    if (typeof userPub !== 'string' || typeof signature !== 'string' || !userPub || !signature) {
+      throw new HubError('UNAUTHENTICATED', 'list needs user_pub and signature (your region signature) as query parameters');
+    }
+    if (!region.validator.validateSignature(userPub, signature)) {
+      throw new HubError('FORBIDDEN', `signature is not a valid signature of user_pub for region ${region.publicKey}`, 'signature');
+    }
+    const ids = await this.envelopes.liveIds(region.regionId);
+    return {
+      status: 'ok',
+      ids: ids.map((id) => base58Encode(id)),
+      personal_key: region.hub.public,
+      personal_signature: region.validator.signFor(region.hub),
+    };
+  }
+
+  async download(regionKey: string, id: string) {
+    const region = await this.regions.get(regionKey);
+    let bytes: Uint8Array;
+    try {
+      bytes = base58Decode(id);
+    } catch {
+      throw new HubError('INVALID_KEY', 'the id is not base58', 'id');
+    }
+    if (bytes.length !== 32) throw new HubError('INVALID_KEY', 'the id is not 32 bytes of base58', 'id');
+    const row = await this.envelopes.findOne(region.regionId, Buffer.from(bytes));
+    if (!row) throw new HubError('NOT_FOUND', `no envelope ${id} in this region`, 'id');
+    if (row.removedReason) throw new HubError('TOMBSTONED', `envelope ${id} was removed (${row.removedReason})`, 'id');
+    return { status: 'ok', envelope: toKikiWire(row) };
+  }
+
+  async upload(regionKey: string, body: unknown) {
+    const region = await this.regions.get(regionKey);
+    const [result] = await this.ingest.ingest(region, [body], 'kiki');
+    if (result.status === 'stored') return { status: 'ok' };
+    // The original aborts its whole sync on an error, and answers a duplicate with ok.
+    if (result.status === 'duplicate') return { status: 'ok', message: 'already held; not stored again' };
+    if (result.code === 'TOMBSTONED') return { status: 'ok', message: `not stored: ${result.reason}` };
+    throw new HubError(result.code ?? 'INVALID_ENVELOPE', result.reason ?? 'invalid envelope', result.field);
+  }
+}

@@ -1,0 +1,145 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  DEFAULT_LIMITS,
+  type EnvelopeLimits,
+  generateKeyPair,
+  isValidKey,
+  keyPairFromPrivate,
+  type KeyPair,
+  Opener,
+  RegionValidator,
+} from '@kiki/crypto';
+import { RegionEntity, RegionRepository } from '@kiki/storage';
+import { HubError } from '../common/errors';
+import { KeyVault } from './key-vault';
+
+/** Everything the request path needs about one region, with its secrets decrypted once. */
+export interface RegionContext {
+  regionId: number;
+  publicKey: string;
+  name: string;
+  keys: KeyPair;
+  hub: KeyPair;
+  validator: RegionValidator;
+  /** opens public letters (those sealed to the region key) */
+  opener: Opener;
+  limits: EnvelopeLimits;
+  defaultQuotaBytes: number;
+  trustedQuotaBytes: number;
+  createdAt: Date;
+}
+
+export interface RegionSummary {
+  publicKey: string;
+  name: string;
+  hubPublicKey: string;
+  maxEnvelopeBytes: number;
+  defaultQuotaBytes: number;
+  trustedQuotaBytes: number;
+  createdAt: Date;
+}
+
+// Region rows change rarely (admin edits); other hub processes see edits within this time.
+const CACHE_TTL_MS = 30_000;
+
+@Injectable()
+export class RegionService {
+  private readonly log = new Logger(RegionService.name);
+  private readonly cache = new Map<string, { ctx: RegionContext; at: number }>();
+
+  constructor(
+    private readonly regions: RegionRepository,
+    private readonly vault: KeyVault,
+  ) {}
+
+  /** Creates a region with fresh keys, or imports an existing one (such as kiki's default region). */
+  async create(name: string, keys?: KeyPair): Promise<RegionContext> {
+    if (!name || name.length > 200) throw new HubError('BAD_REQUEST', 'a region needs a name of 1 to 200 characters', 'name');
+    let regionKeys: KeyPair;
+    if (keys) {
+      if (!isValidKey(keys.public)) throw new HubError('INVALID_KEY', 'public is not a base58 32-byte key', 'public');
+      if (!isValidKey(keys.private)) throw new HubError('INVALID_KEY', 'private is not a base58 32-byte key', 'private');
+      regionKeys = keyPairFromPrivate(keys.private);
+      if (regionKeys.public !== keys.public) {
+        throw new HubError('INVALID_KEY', 'the private key does not belong to the public key given', 'private');
+      }
+    } else {
+      regionKeys = generateKeyPair();
+    }
+    if (await this.regions.findByPublicKey(regionKeys.public)) {
+      throw new HubError('CONFLICT', `region ${regionKeys.public} is already on this hub`, 'public');
+    }
+    const hub = generateKeyPair();
+    const row = await this.regions.create({
+      publicKey: regionKeys.public,
+      name,
+      privateKeyEnc: this.vault.seal(Buffer.from(regionKeys.private, 'utf8')),
+      hubPublicKey: hub.public,
+      hubPrivateKeyEnc: this.vault.seal(Buffer.from(hub.private, 'utf8')),
+    });
+    this.log.log({ msg: 'region created', region: row.publicKey, name });
+    return this.toContext(row);
+  }
+
+  async list(): Promise<RegionSummary[]> {
+    return (await this.regions.list()).map(summary);
+  }
+
+  /** The region or a 404 naming the key the caller gave. */
+  async get(publicKey: string): Promise<RegionContext> {
+    const ctx = await this.find(publicKey);
+    if (!ctx) throw new HubError('UNKNOWN_REGION', `this hub carries no region with public key ${publicKey}`, 'region');
+    return ctx;
+  }
+
+  async find(publicKey: string): Promise<RegionContext | null> {
+    if (typeof publicKey !== 'string' || !isValidKey(publicKey)) {
+      throw new HubError('INVALID_KEY', 'the region must be a base58 public key of 32 bytes', 'region');
+    }
+    const hit = this.cache.get(publicKey);
+    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.ctx;
+    const row = await this.regions.findByPublicKey(publicKey);
+    if (!row) return null;
+    const ctx = this.toContext(row);
+    this.cache.set(publicKey, { ctx, at: Date.now() });
+    return ctx;
+  }
+
+  invalidate(publicKey: string): void {
+    this.cache.delete(publicKey);
+  }
+
+  private toContext(row: RegionEntity): RegionContext {
+    const keys: KeyPair = { public: row.publicKey, private: this.vault.open(row.privateKeyEnc).toString('utf8') };
+    const hub: KeyPair = { public: row.hubPublicKey, private: this.vault.open(row.hubPrivateKeyEnc).toString('utf8') };
+    return {
+      regionId: row.regionId,
+      publicKey: row.publicKey,
+      name: row.name,
+      keys,
+      hub,
+      validator: new RegionValidator(keys),
+      opener: new Opener([keys]),
+      limits: {
+        ...DEFAULT_LIMITS,
+        maxEnvelopeBytes: row.maxEnvelopeBytes,
+        maxSealedLetterBytes: Math.min(DEFAULT_LIMITS.maxSealedLetterBytes, row.maxEnvelopeBytes),
+      },
+      defaultQuotaBytes: Number(row.defaultQuotaBytes),
+      trustedQuotaBytes: Number(row.trustedQuotaBytes),
+      createdAt: row.createdAt,
+    };
+  }
+}
+
+function summary(r: RegionEntity): RegionSummary {
+  return {
+    publicKey: r.publicKey,
+    name: r.name,
+    hubPublicKey: r.hubPublicKey,
+    maxEnvelopeBytes: r.maxEnvelopeBytes,
+    defaultQuotaBytes: Number(r.defaultQuotaBytes),
+    trustedQuotaBytes: Number(r.trustedQuotaBytes),
+    createdAt: r.createdAt,
+  };
+}

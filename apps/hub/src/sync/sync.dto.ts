@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+
+export const MAX_FETCH_IDS = 1000;
+export const MAX_PULL_LIMIT = 1000;
+
+export class EnvelopeDto {
+  @ApiProperty({ description: 'base58 SHA-256 id chosen by the sender' }) id: string;
+  @ApiProperty({ example: '2026-11-24T15:58:05.536438035Z' }) timestamp: string;
+  @ApiProperty({ example: { public: 'HvwuZySY5wDk7CPPkGakviwTTxcUDqM2yDA4rYUdmzYb' } }) sender: { public: string };
+  @ApiProperty() signature: string;
+  @ApiProperty({ type: [String] }) sealed_recipients: string[];
+  @ApiProperty({ description: 'standard base64' }) sealed_letter: string;
+}
+
+export class PushDto {
+  @ApiProperty({ type: [EnvelopeDto], description: 'each item is parsed strictly on its own; bad items are rejected one by one' })
+  @IsArray({ message: 'envelopes must be an array of envelopes' })
+  envelopes: unknown[];
+}
+
+export class PushResultDto {
+  @ApiProperty() index: number;
+  @ApiPropertyOptional() id?: string;
+  @ApiProperty({ enum: ['stored', 'duplicate', 'rejected'] }) status: string;
+  @ApiPropertyOptional({ description: 'stable error code when rejected' }) code?: string;
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional() field?: string;
+}
+
+export class PushResponseDto {
+  @ApiProperty({ type: [PushResultDto] }) results: PushResultDto[];
+  @ApiProperty() stored: number;
+  @ApiProperty() duplicate: number;
+  @ApiProperty() rejected: number;
+}
+
+export class FetchDto {
+  @ApiProperty({ type: [String], maxItems: MAX_FETCH_IDS })
+  @IsArray({ message: 'ids must be an array of base58 ids' })
+  @ArrayMaxSize(MAX_FETCH_IDS, { message: `ask for at most ${MAX_FETCH_IDS} ids at a time` })
+  @IsString({ each: true, message: 'every id must be a base58 string' })
+  ids: string[];
+}
+
+export class PullQueryDto {
+  @ApiPropertyOptional({ description: 'the cursor returned by the previous pull; 0 or absent to start', example: '0' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'after must be a whole number (a cursor from a previous pull)' })
+  @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ default: 500, maximum: MAX_PULL_LIMIT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(MAX_PULL_LIMIT, { message: `limit may be at most ${MAX_PULL_LIMIT}` })
+  limit?: number;
+}
+
+export class RemovedDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['quota', 'erase', 'admin'] }) reason: string;
+}
+
+export class PullResponseDto {
+  @ApiProperty({ type: [EnvelopeDto] }) envelopes: EnvelopeDto[];
+  @ApiProperty({ type: [RemovedDto], description: 'ids the hub holds only as tombstones' }) removed: RemovedDto[];
+  @ApiProperty({ description: 'pass as `after` next time' }) cursor: string;
+  @ApiProperty({ description: 'true when more is waiting right now' }) more: boolean;
+}
+
+export class FetchResponseDto {
+  @ApiProperty({ type: [EnvelopeDto] }) envelopes: EnvelopeDto[];
+  @ApiProperty({ type: [RemovedDto] }) removed: RemovedDto[];
+  @ApiProperty({ type: [String] }) missing: string[];
+}

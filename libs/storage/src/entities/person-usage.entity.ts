@@ -1,0 +1,26 @@
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { RegionEntity } from './region.entity';
+
+@Entity('person_usage')
+@Check('bytes >= 0')
+@Check('envelopes >= 0')
+export class PersonUsageEntity {
+  @PrimaryColumn('integer', { name: 'region_id', primaryKeyConstraintName: 'person_usage_pk' })
+  regionId: number;
+
+  @ManyToOne(() => RegionEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'region_id' })
+  region?: RegionEntity;
+
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'person_usage_pk' })
+  person: string;
+
+  @Column('bigint', { default: 0 })
+  bytes: string;
+
+  @Column('integer', { default: 0 })
+  envelopes: number;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

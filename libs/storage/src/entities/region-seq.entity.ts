@@ -1,0 +1,15 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { RegionEntity } from './region.entity';
+
+@Entity('region_seq')
+export class RegionSeqEntity {
+  @PrimaryColumn('integer', { name: 'region_id' })
+  regionId: number;
+
+  @ManyToOne(() => RegionEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'region_id' })
+  region?: RegionEntity;
+
+  @Column('bigint', { name: 'last_seq', default: 0 })
+  lastSeq: string;
+}

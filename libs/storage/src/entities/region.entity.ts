@@ -1,0 +1,39 @@
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
+@Entity('region')
+@Unique('region_public_key_uq', ['publicKey'])
+@Check('"max_envelope_bytes" > 0')
+@Check('"default_quota_bytes" >= 0')
+@Check('"trusted_quota_bytes" >= 0')
+export class RegionEntity {
+  @PrimaryGeneratedColumn('identity', { name: 'region_id', generatedIdentity: 'ALWAYS' })
+  regionId: number;
+
+  @Column('text', { name: 'public_key' })
+  publicKey: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('bytea', { name: 'private_key_enc' })
+  privateKeyEnc: Buffer;
+
+  @Column('text', { name: 'hub_public_key' })
+  hubPublicKey: string;
+
+  @Column('bytea', { name: 'hub_private_key_enc' })
+  hubPrivateKeyEnc: Buffer;
+
+  @Column('integer', { name: 'max_envelope_bytes', default: 655360 })
+  maxEnvelopeBytes: number;
+
+  // bigint columns come back as strings from pg; the repository converts them.
+  @Column('bigint', { name: 'default_quota_bytes', default: 5000000 })
+  defaultQuotaBytes: string;
+
+  @Column('bigint', { name: 'trusted_quota_bytes', default: 50000000 })
+  trustedQuotaBytes: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,5 @@
+export * from './entities';
+export * from './data-source';
+export * from './migrate';
+export * from './repositories/region.repository';
+export * from './repositories/envelope.repository';

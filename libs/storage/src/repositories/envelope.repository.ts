@@ -1,0 +1,271 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { RemovedReason } from '../entities';
+
+/** An envelope ready to store: parsed, validated and reduced to columns by the ingest path. */
+export interface EnvelopeRow {
+  id: Buffer;
+  tsMs: number;
+  timestamp: string;
+  sender: string;
+  signature: string;
+  sealedRecipients: string[];
+  sealedLetter: Buffer;
+  /** kiki's size: the sealed letter's length as base64 text */
+  size: number;
+  purpose: string | null;
+  firstId: string | null;
+  replyTo: string | null;
+  publicContent: string | null;
+  /** false for public actions, which kiki exempts from quotas */
+  countsTowardQuota: boolean;
+}
+
+export interface StoredEnvelope {
+  id: Buffer;
+  seq: number;
+  tsMs: number;
+  timestamp: string;
+  sender: string;
+  signature: string;
+  sealedRecipients: string[] | null;
+  sealedLetter: Buffer | null;
+  size: number;
+  receivedAt: Date;
+  purpose: string | null;
+  firstId: string | null;
+  replyTo: string | null;
+  removedAt: Date | null;
+  removedReason: RemovedReason | null;
+}
+
+export interface InsertResult {
+  /** hex id → assigned seq, for rows this call stored */
+  stored: Map<string, number>;
+  /** hex id → null when already held, or the reason it was removed (a tombstone) */
+  existing: Map<string, RemovedReason | null>;
+  lastSeq: number;
+}
+
+export interface ReconRow {
+  seq: number;
+  tsMs: number;
+  id: Buffer;
+}
+
+const COLUMNS = 13;
+// Postgres allows 65,535 bind parameters per statement; stay well below with room for growth.
+export const MAX_ROWS_PER_INSERT = Math.floor(60_000 / COLUMNS);
+
+const SELECT_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients, sealed_letter, size,
+  received_at, purpose, first_id, reply_to, removed_at, removed_reason`;
+
+/** TypeORM answers UPDATE … RETURNING with [rows, affected] but INSERT/SELECT with rows. */
+function updatedRows<T>(result: unknown): T[] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'
+    ? (result[0] as T[])
+    : (result as T[]);
+}
+
+function toStored(r: Record<string, unknown>): StoredEnvelope {
+  return {
+    id: r.id as Buffer,
+    seq: Number(r.seq),
+    tsMs: Number(r.ts_ms),
+    timestamp: r.timestamp as string,
+    sender: r.sender as string,
+    signature: r.signature as string,
+    sealedRecipients: (r.sealed_recipients as string[] | null) ?? null,
+    sealedLetter: (r.sealed_letter as Buffer | null) ?? null,
+    size: Number(r.size),
+    receivedAt: r.received_at as Date,
+    purpose: (r.purpose as string | null) ?? null,
+    firstId: (r.first_id as string | null) ?? null,
+    replyTo: (r.reply_to as string | null) ?? null,
+    removedAt: (r.removed_at as Date | null) ?? null,
+    removedReason: (r.removed_reason as RemovedReason | null) ?? null,
+  };
+}
+
+export class EnvelopeRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Stores a batch in one transaction: sequence numbers, rows and usage together, so that
+   * "stored" is only ever said of committed rows. Rows whose id the region already has (live or
+   * tombstoned) are left untouched and reported in `existing`.
+   */
+  async insertBatch(regionId: number, rows: EnvelopeRow[]): Promise<InsertResult> {
+    const unique = new Map<string, EnvelopeRow>();
+    for (const r of rows) if (!unique.has(r.id.toString('hex'))) unique.set(r.id.toString('hex'), r);
+    const items = [...unique.values()];
+    const result: InsertResult = { stored: new Map(), existing: new Map(), lastSeq: 0 };
+    if (items.length === 0) return result;
+
+    return this.ds.transaction('READ COMMITTED', async (m: EntityManager) => {
+      // Locks the region's counter until commit: rows of one region commit in seq order.
+      const [seqRow] = updatedRows<{ last_seq: string }>(
+        await m.query('UPDATE region_seq SET last_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq', [
+          regionId,
+          items.length,
+        ]),
+      );
+      if (!seqRow) throw new Error(`region ${regionId} has no sequence row`);
+      const lastSeq = Number(seqRow.last_seq);
+      let seq = lastSeq - items.length;
+      const seqOf = new Map<string, number>();
+      for (const r of items) seqOf.set(r.id.toString('hex'), ++seq);
+
+      const inserted = new Set<string>();
+      for (let i = 0; i < items.length; i += MAX_ROWS_PER_INSERT) {
+        const chunk = items.slice(i, i + MAX_ROWS_PER_INSERT);
+        const params: unknown[] = [];
+        const tuples = chunk.map((r) => {
+          const b = params.length;
+          params.push(
+            regionId, r.id, seqOf.get(r.id.toString('hex')), r.tsMs, r.timestamp, r.sender, r.signature,
+            r.sealedRecipients, r.sealedLetter, r.size, r.purpose, r.firstId, r.replyTo,
+          );
+          return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9},$${b + 10},$${b + 11},$${b + 12},$${b + 13})`;
+        });
+        // public_content is filled below only for the few rows that carry it (actions)
+        const got: Array<{ id: Buffer }> = await m.query(
+          `INSERT INTO envelope (region_id, id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients,
+             sealed_letter, size, purpose, first_id, reply_to)
+           VALUES ${tuples.join(',')}
+           ON CONFLICT (region_id, id) DO NOTHING
+           RETURNING id`,
+          params,
+        );
+        for (const g of got) inserted.add(g.id.toString('hex'));
+      }
+
+      const withContent = items.filter((r) => r.publicContent !== null && inserted.has(r.id.toString('hex')));
+      if (withContent.length) {
+        await m.query(
+          `UPDATE envelope e SET public_content = v.content
+             FROM unnest($2::bytea[], $3::text[]) AS v(id, content)
+            WHERE e.region_id = $1 AND e.id = v.id`,
+          [regionId, withContent.map((r) => r.id), withContent.map((r) => r.publicContent)],
+        );
+      }
+
+      const notInserted = items.filter((r) => !inserted.has(r.id.toString('hex')));
+      if (notInserted.length) {
+        const prior: Array<{ id: Buffer; removed_reason: RemovedReason | null }> = await m.query(
+          'SELECT id, removed_reason FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[])',
+          [regionId, notInserted.map((r) => r.id)],
+        );
+        for (const p of prior) result.existing.set(p.id.toString('hex'), p.removed_reason);
+      }
+
+      // Usage per sender, in a fixed order so concurrent writers never deadlock.
+      const usage = new Map<string, { bytes: number; envelopes: number }>();
+      for (const r of items) {
+        if (!inserted.has(r.id.toString('hex'))) continue;
+        const u = usage.get(r.sender) ?? { bytes: 0, envelopes: 0 };
+        if (r.countsTowardQuota) u.bytes += r.size;
+        u.envelopes += 1;
+        usage.set(r.sender, u);
+      }
+      if (usage.size) {
+        const people = [...usage.keys()].sort();
+        await m.query(
+          `INSERT INTO person_usage (region_id, person, bytes, envelopes)
+           SELECT $1, p, b, n FROM unnest($2::text[], $3::bigint[], $4::int[]) AS u(p, b, n) ORDER BY p
+           ON CONFLICT (region_id, person) DO UPDATE
+             SET bytes = person_usage.bytes + excluded.bytes,
+                 envelopes = person_usage.envelopes + excluded.envelopes,
+                 updated_at = now()`,
+          [regionId, people, people.map((p) => usage.get(p)!.bytes), people.map((p) => usage.get(p)!.envelopes)],
+        );
+      }
+
+      for (const h of inserted) result.stored.set(h, seqOf.get(h)!);
+      result.lastSeq = lastSeq;
+      return result;
+    });
+  }
+
+  /**
+   * Turns live envelopes into tombstones (sealed fields dropped, row kept so the id stays in the
+   * reconciled set and re-pushes are refused) and gives their bytes back to the senders' usage.
+   * Returns the ids actually removed; already-removed ids are left alone (idempotent).
+   */
+  async remove(regionId: number, ids: Buffer[], reason: RemovedReason, manager?: EntityManager): Promise<Buffer[]> {
+    if (ids.length === 0) return [];
+    const run = async (m: EntityManager) => {
+      const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(await m.query(
+        `UPDATE envelope SET removed_at = now(), removed_reason = $3, sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
+          WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL
+          RETURNING id, sender, size, NOT (purpose IS NOT NULL AND purpose LIKE 'action-%') AS counted`,
+        [regionId, ids, reason],
+      ));
+      const usage = new Map<string, { bytes: number; envelopes: number }>();
+      for (const r of rows) {
+        const u = usage.get(r.sender) ?? { bytes: 0, envelopes: 0 };
+        if (r.counted) u.bytes += Number(r.size);
+        u.envelopes += 1;
+        usage.set(r.sender, u);
+      }
+      const people = [...usage.keys()].sort();
+      if (people.length) {
+        await m.query(
+          `UPDATE person_usage p SET bytes = greatest(p.bytes - u.b, 0), envelopes = greatest(p.envelopes - u.n, 0), updated_at = now()
+             FROM unnest($2::text[], $3::bigint[], $4::int[]) AS u(person, b, n)
+            WHERE p.region_id = $1 AND p.person = u.person`,
+          [regionId, people, people.map((p) => usage.get(p)!.bytes), people.map((p) => usage.get(p)!.envelopes)],
+        );
+      }
+      return rows.map((r) => r.id);
+    };
+    return manager ? run(manager) : this.ds.transaction(run);
+  }
+
+  async findByIds(regionId: number, ids: Buffer[]): Promise<StoredEnvelope[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.ds.query(
+      `SELECT ${SELECT_COLUMNS} FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[])`,
+      [regionId, ids],
+    );
+    return rows.map(toStored);
+  }
+
+  async findOne(regionId: number, id: Buffer): Promise<StoredEnvelope | null> {
+    const [row] = await this.findByIds(regionId, [id]);
+    return row ?? null;
+  }
+
+  /** Rows (tombstones included) with seq > after, in seq order: the resumable pull cursor. */
+  async pullAfter(regionId: number, after: number, limit: number): Promise<{ rows: StoredEnvelope[]; scannedTo: number }> {
+    const rows = await this.ds.query(
+      `SELECT ${SELECT_COLUMNS} FROM envelope WHERE region_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [regionId, after, limit],
+    );
+    const all = rows.map(toStored);
+    // Tombstones advance the cursor but are not sent as envelopes.
+    return { rows: all, scannedTo: all.length ? all[all.length - 1].seq : after };
+  }
+
+  async lastSeq(regionId: number): Promise<number> {
+    const [row] = await this.ds.query('SELECT last_seq FROM region_seq WHERE region_id = $1', [regionId]);
+    return row ? Number(row.last_seq) : 0;
+  }
+
+  /** (ts, id) of every envelope ever accepted (tombstones included) with seq > after: feeds the reconciliation index. */
+  async reconRowsAfter(regionId: number, after: number, limit: number): Promise<ReconRow[]> {
+    const rows: Array<{ seq: string; ts_ms: string; id: Buffer }> = await this.ds.query(
+      'SELECT seq, ts_ms, id FROM envelope WHERE region_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [regionId, after, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), tsMs: Number(r.ts_ms), id: r.id }));
+  }
+
+  /** Ids of live envelopes, in timestamp order, for the original kiki /list route. */
+  async liveIds(regionId: number): Promise<Buffer[]> {
+    const rows: Array<{ id: Buffer }> = await this.ds.query(
+      'SELECT id FROM envelope WHERE region_id = $1 AND removed_at IS NULL ORDER BY ts_ms, id',
+      [regionId],
+    );
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { generateKeyPair, type KeyPair } from '@kiki/crypto';
+import { createHubApp } from '../../apps/hub/src/bootstrap';
+import { HubConfig, loadConfig } from '../../apps/hub/src/config/hub-config';
+import { RegionService, type RegionContext } from '../../apps/hub/src/regions/region.service';
+import { createTestDatabase, type TestDatabase, testRedisPrefix, testRedisUrl } from './db';
+
+export interface TestHub {
+  app: NestExpressApplication;
+  url: string;
+  config: HubConfig;
+  db: TestDatabase;
+  createRegion(name?: string, keys?: KeyPair): Promise<RegionContext>;
+  close(): Promise<void>;
+}
+
+/** A real hub on a random port, with its own database clone and Redis prefix. */
+export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl,
+    REDIS_PREFIX: testRedisPrefix('hub'),
+    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
+    CREATE_DATABASE: 'false',
+    MIGRATE_ON_START: 'false',
+    IMPORT_DEFAULT_REGION: 'false',
+    LOG_LEVEL: 'silent',
+    DB_POOL_SIZE: '5',
+    ...env,
+  });
+  const app = await createHubApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    config,
+    db,
+    createRegion: (name = `region-${randomBytes(2).toString('hex')}`, keys = generateKeyPair()) =>
+      app.get(RegionService).create(name, keys),
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
