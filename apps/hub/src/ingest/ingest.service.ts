@@ -131,6 +131,10 @@ export class IngestService {
     }
     const id = env.id;
     const tsMs = parseTimestamp(env.timestamp).ms;
+    if (tsMs < 0) {
+      // the reconciliation order is unsigned, as in negentropy; kiki itself dates from 2018
+      return { id, code: 'INVALID_ENVELOPE', field: 'timestamp', reason: `timestamp ${env.timestamp} is before 1970` };
+    }
     if (tsMs > now + this.config.MAX_FUTURE_SKEW_SECONDS * 1000) {
       return { id, code: 'FUTURE_TIMESTAMP', field: 'timestamp', reason: `timestamp ${env.timestamp} is more than ${this.config.MAX_FUTURE_SKEW_SECONDS} s in the future` };
     }
