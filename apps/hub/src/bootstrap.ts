@@ -55,13 +55,15 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
 
 /** Database first (create, migrate), then the app, then kiki's default region if asked. */
 export async function startHub(config: HubConfig): Promise<NestExpressApplication> {
+  const logger = new JsonLogger(config.LOG_LEVEL);
+  Logger.overrideLogger(logger);
   const log = new Logger('Bootstrap');
   if (config.CREATE_DATABASE && (await ensureDatabase(config.DATABASE_URL))) log.log({ msg: 'created the database' });
   if (config.MIGRATE_ON_START) {
     const applied = await runMigrations(config.DATABASE_URL);
     if (applied.length) log.log({ msg: 'applied migrations', applied });
   }
-  const app = await createHubApp(config);
+  const app = await createHubApp(config, { logger });
   if (config.IMPORT_DEFAULT_REGION) {
     const regions = app.get(RegionService);
     if (!(await regions.find(DEFAULT_REGION.public))) {
