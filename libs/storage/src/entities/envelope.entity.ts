@@ -7,15 +7,15 @@ export type RemovedReason = 'quota' | 'erase' | 'admin';
 @Index('envelope_region_seq_uq', ['regionId', 'seq'], { unique: true })
 @Index('envelope_region_ts_idx', ['regionId', 'tsMs', 'id'])
 @Index('envelope_region_sender_idx', ['regionId', 'sender', 'tsMs'], { where: 'removed_at IS NULL' })
-@Check('octet_length(id) = 32')
-@Check(`removed_reason IN ('quota', 'erase', 'admin')`)
-@Check('(removed_at IS NULL) = (sealed_letter IS NOT NULL)')
+@Check('envelope_id_check', 'octet_length(id) = 32')
+@Check('envelope_removed_reason_check', `removed_reason IN ('quota', 'erase', 'admin')`)
+@Check('envelope_removed_ck', '(removed_at IS NULL) = (sealed_letter IS NOT NULL)')
 export class EnvelopeEntity {
   @PrimaryColumn('integer', { name: 'region_id', primaryKeyConstraintName: 'envelope_pk' })
   regionId: number;
 
   @ManyToOne(() => RegionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'region_id' })
+  @JoinColumn({ name: 'region_id', foreignKeyConstraintName: 'envelope_region_id_fkey' })
   region?: RegionEntity;
 
   /** The kiki id, base58-decoded (32 bytes). */

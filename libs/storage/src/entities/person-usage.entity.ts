@@ -2,14 +2,14 @@ import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDate
 import { RegionEntity } from './region.entity';
 
 @Entity('person_usage')
-@Check('bytes >= 0')
-@Check('envelopes >= 0')
+@Check('person_usage_bytes_check', 'bytes >= 0')
+@Check('person_usage_envelopes_check', 'envelopes >= 0')
 export class PersonUsageEntity {
   @PrimaryColumn('integer', { name: 'region_id', primaryKeyConstraintName: 'person_usage_pk' })
   regionId: number;
 
   @ManyToOne(() => RegionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'region_id' })
+  @JoinColumn({ name: 'region_id', foreignKeyConstraintName: 'person_usage_region_id_fkey' })
   region?: RegionEntity;
 
   @PrimaryColumn('text', { primaryKeyConstraintName: 'person_usage_pk' })

@@ -7,7 +7,7 @@ export class RegionSeqEntity {
   regionId: number;
 
   @ManyToOne(() => RegionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'region_id' })
+  @JoinColumn({ name: 'region_id', foreignKeyConstraintName: 'region_seq_region_id_fkey' })
   region?: RegionEntity;
 
   @Column('bigint', { name: 'last_seq', default: 0 })

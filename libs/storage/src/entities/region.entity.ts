@@ -2,9 +2,9 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique
 
 @Entity('region')
 @Unique('region_public_key_uq', ['publicKey'])
-@Check('"max_envelope_bytes" > 0')
-@Check('"default_quota_bytes" >= 0')
-@Check('"trusted_quota_bytes" >= 0')
+@Check('region_max_envelope_bytes_check', 'max_envelope_bytes > 0')
+@Check('region_default_quota_bytes_check', 'default_quota_bytes >= 0')
+@Check('region_trusted_quota_bytes_check', 'trusted_quota_bytes >= 0')
 export class RegionEntity {
   @PrimaryGeneratedColumn('identity', { name: 'region_id', generatedIdentity: 'ALWAYS' })
   regionId: number;
