@@ -50,18 +50,21 @@ describe('GET /sync/:region/pull', () => {
     expect(body.envelopes.map((e: any) => e.id)).toEqual(envs.slice(20).map((e) => e.id));
     expect(body.more).toBe(false);
     const empty = await get(`/pull?after=${body.cursor}`);
-    expect(empty.body).toMatchObject({ envelopes: [], removed: [], cursor: body.cursor, more: false });
+    expect(empty.body).toEqual({ envelopes: [], removed: [], cursor: body.cursor, more: false, head: body.cursor });
   });
 
-  it('reports tombstones as removed ids, not as envelopes', async () => {
+  it('tells a device that is already past an envelope when the hub removes it', async () => {
     const env = publicPost(alice, region, 'soon gone');
     await post('/push', { envelopes: [env] });
-    const { body: before } = await get('/pull?after=0&limit=1000');
-    const cursorBefore = Number(before.cursor) - 1;
+    const { body: caughtUp } = await get('/pull?after=0&limit=1000');
+    expect(caughtUp.envelopes.map((e: any) => e.id)).toContain(env.id);
     await hub.app.get(EnvelopeRepository).remove(regionId, [Buffer.from(base58Decode(env.id))], 'admin');
-    const { body } = await get(`/pull?after=${cursorBefore}`);
+    const { body } = await get(`/pull?after=${caughtUp.cursor}`);
     expect(body.envelopes).toEqual([]);
-    expect(body.removed).toEqual([{ id: env.id, reason: 'admin' }]);
+    expect(body.removed).toEqual([{ id: env.id, timestamp: env.timestamp, reason: 'admin' }]);
+    expect(body.head).toBe(body.cursor);
+    // and only once
+    expect((await get(`/pull?after=${body.cursor}`)).body.removed).toEqual([]);
   });
 
   it('refuses bad cursors and limits with 400', async () => {
@@ -83,7 +86,7 @@ describe('POST /sync/:region/fetch', () => {
     const { status, body } = await post('/fetch', { ids: [held.id, gone.id, unknown] });
     expect(status).toBe(200);
     expect(body.envelopes).toEqual([held]);
-    expect(body.removed).toEqual([{ id: gone.id, reason: 'quota' }]);
+    expect(body.removed).toEqual([{ id: gone.id, timestamp: gone.timestamp, reason: 'quota' }]);
     expect(body.missing).toEqual([unknown]);
   });
 

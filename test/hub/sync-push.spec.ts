@@ -118,7 +118,7 @@ describe('POST /sync/:region/push', () => {
     const regionId = (await hub.app.get(DataSource).query('SELECT region_id FROM region WHERE public_key = $1', [region.public]))[0].region_id;
     await hub.app.get(EnvelopeRepository).remove(regionId, [Buffer.from(base58Decode(env.id))], 'quota');
     const { body } = await push({ envelopes: [env] });
-    expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'TOMBSTONED' });
+    expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'TOMBSTONED', removedReason: 'quota' });
     expect(body.results[0].reason).toMatch(/quota/);
     const [row] = await hub.app.get(DataSource).query('SELECT sealed_letter FROM envelope WHERE id = $1', [Buffer.from(base58Decode(env.id))]);
     expect(row.sealed_letter).toBeNull();

@@ -27,6 +27,8 @@ export interface IngestResult {
   code?: HubErrorCode;
   reason?: string;
   field?: string;
+  /** with code TOMBSTONED: why the hub removed it */
+  removedReason?: RemovedReason;
 }
 
 export interface StoredNotice {
@@ -91,7 +93,7 @@ export class IngestService {
           stored.push({ id, seq, tsMs: row.tsMs, sender: row.sender, size: row.size, purpose: row.purpose });
         } else if (outcome.existing.get(hex)) {
           const why = outcome.existing.get(hex) as RemovedReason;
-          results[index] = { index, id, status: 'rejected', code: 'TOMBSTONED', reason: removedText(why) };
+          results[index] = { index, id, status: 'rejected', code: 'TOMBSTONED', reason: removedText(why), removedReason: why };
         } else {
           results[index] = { index, id, status: 'duplicate', reason: 'the hub already holds this envelope' };
         }

@@ -27,6 +27,8 @@ export class PushResultDto {
   @ApiPropertyOptional({ description: 'stable error code when rejected' }) code?: string;
   @ApiPropertyOptional() reason?: string;
   @ApiPropertyOptional() field?: string;
+  @ApiPropertyOptional({ enum: ['quota', 'erase', 'admin'], description: 'with code TOMBSTONED: why the hub removed it' })
+  removedReason?: string;
 }
 
 export class PushResponseDto {
@@ -63,6 +65,8 @@ export class PullQueryDto {
 
 export class RemovedDto {
   @ApiProperty() id: string;
+  @ApiProperty({ description: "the envelope's own timestamp, so a device can place the tombstone in its reconciled set" })
+  timestamp: string;
   @ApiProperty({ enum: ['quota', 'erase', 'admin'] }) reason: string;
 }
 
@@ -71,6 +75,7 @@ export class PullResponseDto {
   @ApiProperty({ type: [RemovedDto], description: 'ids the hub holds only as tombstones' }) removed: RemovedDto[];
   @ApiProperty({ description: 'pass as `after` next time' }) cursor: string;
   @ApiProperty({ description: 'true when more is waiting right now' }) more: boolean;
+  @ApiProperty({ description: "the region's newest cursor at the time of this answer" }) head: string;
 }
 
 export class FetchResponseDto {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { base58Decode, base58Encode } from '@kiki/crypto';
-import { EnvelopeRepository } from '@kiki/storage';
+import { EnvelopeRepository, type StoredEnvelope } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import { HubError } from '../common/errors';
 import { IngestService } from '../ingest/ingest.service';
@@ -30,21 +30,23 @@ export class SyncService {
   }
 
   async pull(region: RegionContext, after: number, limit: number): Promise<PullResponseDto> {
+    const head = await this.envelopes.lastSeq(region.regionId);
     const { rows } = await this.envelopes.pullAfter(region.regionId, after, limit);
-    const out: PullResponseDto = { envelopes: [], removed: [], cursor: String(after), more: false };
+    const out: PullResponseDto = { envelopes: [], removed: [], cursor: String(after), more: false, head: String(head) };
     let bytes = 0;
     for (const row of rows) {
       if (row.sealedLetter && bytes > 0 && bytes + row.sealedLetter.length > PULL_BYTE_BUDGET) {
         out.more = true;
         break;
       }
-      if (row.removedReason) out.removed.push({ id: base58Encode(row.id), reason: row.removedReason });
+      if (row.removedReason) out.removed.push(removedOf(row));
       else {
         out.envelopes.push(toWire(row));
         bytes += row.sealedLetter?.length ?? 0;
       }
       out.cursor = String(row.seq);
     }
+    // head was read first: rows committed since may lie beyond it, and `more` still sees them
     if (!out.more && rows.length === limit) out.more = (await this.envelopes.lastSeq(region.regionId)) > Number(out.cursor);
     return out;
   }
@@ -64,8 +66,12 @@ export class SyncService {
     const found = new Set(rows.map((r) => r.id.toString('hex')));
     return {
       envelopes: rows.filter((r) => !r.removedReason).map(toWire),
-      removed: rows.filter((r) => r.removedReason).map((r) => ({ id: base58Encode(r.id), reason: r.removedReason! })),
+      removed: rows.filter((r) => r.removedReason).map(removedOf),
       missing: ids.filter((_, i) => !found.has(wanted[i].toString('hex'))),
     };
   }
+}
+
+function removedOf(row: StoredEnvelope): { id: string; timestamp: string; reason: string } {
+  return { id: base58Encode(row.id), timestamp: row.timestamp, reason: row.removedReason! };
 }

@@ -101,15 +101,9 @@ export class EnvelopeRepository {
 
     return this.ds.transaction('READ COMMITTED', async (m: EntityManager) => {
       // Locks the region's counter until commit: rows of one region commit in seq order.
-      const [seqRow] = updatedRows<{ last_seq: string }>(
-        await m.query('UPDATE region_seq SET last_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq', [
-          regionId,
-          items.length,
-        ]),
-      );
-      if (!seqRow) throw new Error(`region ${regionId} has no sequence row`);
-      const lastSeq = Number(seqRow.last_seq);
-      let seq = lastSeq - items.length;
+      const firstSeq = await this.reserveSeq(m, regionId, items.length);
+      const lastSeq = firstSeq + items.length - 1;
+      let seq = firstSeq - 1;
       const seqOf = new Map<string, number>();
       for (const r of items) seqOf.set(r.id.toString('hex'), ++seq);
 
@@ -194,19 +188,44 @@ export class EnvelopeRepository {
   }
 
   /**
+   * Reserves `count` sequence numbers of a region and locks its counter until the transaction
+   * ends, so rows of one region commit in seq order and a cursor never skips one. Every writer
+   * takes this lock FIRST (before person_usage rows), which keeps lock order deadlock-free.
+   * Returns the first reserved number.
+   */
+  async reserveSeq(m: EntityManager, regionId: number, count: number): Promise<number> {
+    const [row] = updatedRows<{ last_seq: string }>(
+      await m.query('UPDATE region_seq SET last_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq', [regionId, count]),
+    );
+    if (!row) throw new Error(`region ${regionId} has no sequence row`);
+    return Number(row.last_seq) - count + 1;
+  }
+
+  /**
    * Turns live envelopes into tombstones (sealed fields dropped, row kept so the id stays in the
    * reconciled set and re-pushes are refused) and gives their bytes back to the senders' usage.
+   * A tombstone gets a new seq, so devices past the old one learn of the removal from their pull.
    * Returns the ids actually removed; already-removed ids are left alone (idempotent).
    */
   async remove(regionId: number, ids: Buffer[], reason: RemovedReason, manager?: EntityManager): Promise<Buffer[]> {
     if (ids.length === 0) return [];
     const run = async (m: EntityManager) => {
-      const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(await m.query(
-        `UPDATE envelope SET removed_at = now(), removed_reason = $3, sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
-          WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL
-          RETURNING id, sender, size, NOT (purpose IS NOT NULL AND purpose LIKE 'action-%') AS counted`,
-        [regionId, ids, reason],
-      ));
+      const first = await this.reserveSeq(m, regionId, ids.length);
+      const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
+        await m.query(
+          `WITH target AS (
+             SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM envelope
+              WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL
+              FOR UPDATE)
+           UPDATE envelope e
+              SET seq = $4 + t.n, removed_at = now(), removed_reason = $3,
+                  sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
+             FROM target t
+            WHERE e.region_id = $1 AND e.id = t.id
+           RETURNING e.id, e.sender, e.size, NOT coalesce(e.purpose LIKE 'action-%', false) AS counted`,
+          [regionId, ids, reason, first],
+        ),
+      );
       const usage = new Map<string, { bytes: number; envelopes: number }>();
       for (const r of rows) {
         const u = usage.get(r.sender) ?? { bytes: 0, envelopes: 0 };
