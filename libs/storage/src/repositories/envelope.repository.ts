@@ -213,10 +213,9 @@ export class EnvelopeRepository {
       const first = await this.reserveSeq(m, regionId, ids.length);
       const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
         await m.query(
-          `WITH target AS (
-             SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM envelope
-              WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL
-              FOR UPDATE)
+          `WITH locked AS (
+             SELECT id FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL FOR UPDATE),
+           target AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM locked)
            UPDATE envelope e
               SET seq = $4 + t.n, removed_at = now(), removed_reason = $3,
                   sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
