@@ -1,6 +1,6 @@
 import sodium from 'sodium-native';
 import { base58Decode, base58Encode } from './base58';
-import { decodeKey, type KeyPair, type PublicKeyPair } from './keys';
+import { decodeKey, decodePublicKey, type KeyPair, type PublicKeyPair } from './keys';
 
 /**
  * A one-time proof of region membership for the hub's native routes (not part of kiki v1).
@@ -47,7 +47,7 @@ export function createSyncToken(person: PublicKeyPair, region: KeyPair, opts: { 
   const out = Buffer.alloc(NONCE + MAC + payload.length);
   const nonce = out.subarray(0, NONCE);
   sodium.randombytes_buf(nonce);
-  const key = tokenKey(decodeKey(region.private, 'region.private'), decodeKey(person.public, 'person.public'));
+  const key = tokenKey(decodeKey(region.private, 'region.private'), decodePublicKey(person.public, 'person.public'));
   sodium.crypto_secretbox_easy(out.subarray(NONCE), payload, nonce, key);
   return `${person.public}.${base58Encode(out)}`;
 }
@@ -60,7 +60,8 @@ export function openSyncToken(token: string, region: KeyPair): SyncTokenClaims {
   let personKey: Buffer;
   let sealed: Uint8Array;
   try {
-    personKey = decodeKey(person, 'person');
+    // canonical form only: one person, one text (X25519 ignores bit 255)
+    personKey = decodePublicKey(person, 'person');
     sealed = base58Decode(token.slice(dot + 1));
   } catch {
     throw new SyncTokenError('the token is not valid base58 or the key is not 32 bytes');

@@ -1,0 +1,137 @@
+/** Opening envelopes (PROTOCOL.md "Opening"), with shared keys cached per (key, sender). */
+import { inflateRawSync } from 'node:zlib';
+import sodium from 'sodium-native';
+import { base58DecodeExact } from './base58';
+import { KeyError, LetterError, NotARecipientError } from './errors';
+import { verifyId, type Envelope } from './envelope';
+import { decodeKeyPair, decodePublicKey, type KeyPair } from './keys';
+import { parseLetter, type Letter } from './letter';
+import { DEFAULT_CACHE_SIZE, SharedKeyCache } from './shared-key';
+
+const NONCE = 24;
+const MAC = 16;
+const K_BYTES = 32;
+const RECIPIENT_BYTES = NONCE + MAC + K_BYTES;
+
+/** Largest inflated letter accepted: bounds what a small deflate bomb can make us allocate. */
+export const MAX_LETTER_BYTES = 4 * 1024 * 1024;
+
+export interface OpenedLetter {
+  letter: Letter;
+  /** Public key whose secret opened it. */
+  openedWith: string;
+  /**
+   * Whether the envelope's id is the id of this letter (verifyId). The original never checked
+   * it; a false here means the id was forged or squatted, so callers should not trust it.
+   */
+  idValid: boolean;
+}
+
+interface HeldKey {
+  public: string;
+  cache: SharedKeyCache;
+}
+
+/**
+ * Opens envelopes with a fixed set of keys (region key, friends keys, own key). Each key keeps
+ * an LRU of X25519 shared keys per sender, so repeat senders cost secretbox opens only.
+ */
+export class Opener {
+  private readonly keys: HeldKey[];
+
+  constructor(keys: KeyPair[], opts: { cacheSize?: number } = {}) {
+    if (!Array.isArray(keys)) throw new KeyError('keys', 'expected an array of keypairs');
+    const size = opts.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.keys = keys.map((kp, i) => {
+      const { sk } = decodeKeyPair(kp, `keys[${i}]`);
+      return { public: kp.public, cache: new SharedKeyCache(sk, size) };
+    });
+  }
+
+  /** Throws NotARecipientError when no key opens a recipient box, LetterError when the letter is invalid. */
+  open(env: Envelope): OpenedLetter {
+    const senderText = env?.sender?.public;
+    const senderPk = decodePublicKey(senderText, 'sender.public');
+    const recipients: unknown = env.sealed_recipients;
+    if (!Array.isArray(recipients)) throw new NotARecipientError('the envelope has no sealed recipients');
+
+    // Decoded lazily (a key usually matches early in a long list) and once for all keys;
+    // null marks an entry that cannot be a recipient box.
+    const boxes: (Buffer | null | undefined)[] = new Array(recipients.length);
+    const boxAt = (i: number): Buffer | null => {
+      let box = boxes[i];
+      if (box === undefined) {
+        try {
+          // Exactly nonce + MAC + 32: the original crashed slicing a too-short entry.
+          box = base58DecodeExact(recipients[i], RECIPIENT_BYTES, 'sealed_recipients');
+        } catch {
+          box = null;
+        }
+        boxes[i] = box;
+      }
+      return box;
+    };
+
+    const k = Buffer.alloc(K_BYTES);
+    try {
+      const n = boxes.length;
+      for (const held of this.keys) {
+        const shared = held.cache.get(senderText, senderPk);
+        if (!shared) continue; // low-order sender key: nothing can open
+        // Box 0 is the sender's own by convention: try it first only for the sender's key, last
+        // otherwise (still tried, so an unconventional order opens too).
+        const first = held.public === senderText ? 0 : 1;
+        for (let j = 0; j < n; j++) {
+          const i = (first + j) % n;
+          const box = boxAt(i);
+          if (box && sodium.crypto_secretbox_open_easy(k, box.subarray(NONCE), box.subarray(0, NONCE), shared)) {
+            const letter = openLetter(env.sealed_letter, k);
+            return { letter, openedWith: held.public, idValid: verifyId(env, letter) };
+          }
+        }
+      }
+    } finally {
+      sodium.sodium_memzero(k);
+    }
+    throw new NotARecipientError();
+  }
+
+  /** null when none of the keys is a recipient; an invalid letter still throws LetterError. */
+  tryOpen(env: Envelope): OpenedLetter | null {
+    try {
+      return this.open(env);
+    } catch (e) {
+      if (e instanceof NotARecipientError) return null;
+      throw e;
+    }
+  }
+}
+
+/** One-off open without a lasting cache; use an Opener for more than one envelope. */
+export function open(env: Envelope, keys: KeyPair[]): OpenedLetter {
+  return new Opener(keys, { cacheSize: 16 }).open(env);
+}
+
+/** secretbox-open with K, inflate (bounded), parse the letter JSON. */
+function openLetter(sealedLetter: unknown, k: Buffer): Letter {
+  if (typeof sealedLetter !== 'string') throw new LetterError('sealed_letter is not a string');
+  const sealed = Buffer.from(sealedLetter, 'base64');
+  if (sealed.length < NONCE + MAC) throw new LetterError('sealed letter is too short to be a secretbox');
+  // Fully written by a successful open, and discarded on failure: no need to zero-fill.
+  const compressed = Buffer.allocUnsafe(sealed.length - NONCE - MAC);
+  if (!sodium.crypto_secretbox_open_easy(compressed, sealed.subarray(NONCE), sealed.subarray(0, NONCE), k)) {
+    throw new LetterError('sealed letter does not open with the recipient key (tampered or corrupt)');
+  }
+  let plain: Buffer;
+  try {
+    // Output chunks sized to the letter: zlib's 16 KiB default costs more than the inflate for 1 KB letters.
+    const chunkSize = Math.min(64 * 1024, Math.max(1024, compressed.length * 4));
+    plain = inflateRawSync(compressed, { maxOutputLength: MAX_LETTER_BYTES, chunkSize });
+  } catch (e) {
+    const tooLarge = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new LetterError(
+      tooLarge ? `letter inflates to more than ${MAX_LETTER_BYTES} bytes` : 'letter is not valid raw DEFLATE data',
+    );
+  }
+  return parseLetter(plain.toString('utf8'));
+}
