@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { base58Decode, generateKeyPair, type KeyPair } from '@kiki/crypto';
+import { base58Decode, base58Encode, generateKeyPair, RegionValidator, type KeyPair } from '@kiki/crypto';
 import { EnvelopeRepository } from '@kiki/storage';
+import { NegentropyClient, SortedVectorStorage } from '@kiki/sync';
 import { DataSource } from 'typeorm';
 import { startTestHub, type TestHub } from '../support/hub';
 import { authHeader, people, privatePost, publicAction, publicPost } from '../support/envelopes';
@@ -243,6 +244,20 @@ describe('tenant isolation', () => {
     const pullRes = await fetch(`${hub.url}/sync/${otherRegion.public}/pull?after=0`, { headers: authHeader(alice, otherRegion) });
     const pulled = (await pullRes.json()) as any;
     expect(pulled.envelopes.map((e: any) => e.id)).not.toContain(env.id);
+    const list = (await (
+      await fetch(`${hub.url}/r/${otherRegion.public}/list?user_pub=${alice.public}&signature=${encodeURIComponent(new RegionValidator(otherRegion).signFor(alice))}`)
+    ).json()) as any;
+    expect(list.status).toBe('ok');
+    expect(list.ids).not.toContain(env.id);
+    // reconciliation: an empty device of region two learns nothing of region one
+    const device = new NegentropyClient(new SortedVectorStorage([]));
+    const recon = await fetch(`${hub.url}/sync/${otherRegion.public}/reconcile`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', ...authHeader(alice, otherRegion) },
+      body: device.initiate(),
+    });
+    const out = device.reconcile(new Uint8Array(await recon.arrayBuffer()));
+    expect(out.need.map((id) => base58Encode(id))).not.toContain(env.id);
     const dl = await fetch(`${hub.url}/r/${otherRegion.public}/download/${env.id}`);
     expect(dl.status).toBe(404);
     expect(((await dl.json()) as any).status).toBe('error');
