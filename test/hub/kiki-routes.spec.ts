@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { base58Decode, generateKeyPair, type KeyPair, parseEnvelope, RegionValidator } from '@kiki/crypto';
+import { base58Decode, base58Encode, generateKeyPair, type KeyPair, parseEnvelope, RegionValidator } from '@kiki/crypto';
 import { EnvelopeRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -96,7 +97,7 @@ describe('original kiki routes /r/:region', () => {
 
   it('upload of invalid input answers an error and stores nothing', async () => {
     const [{ n: before }] = await hub.app.get(DataSource).query('SELECT count(*)::int AS n FROM envelope');
-    const forged = { ...publicPost(bob, region), signature: publicPost(alice, region).signature };
+    const forged = { ...publicPost(bob, region), signature: base58Encode(randomBytes(24 + 16 + bob.public.length)) };
     for (const bad of ['{not json', { id: 'x' }, forged, publicPost(alice, generateKeyPair())]) {
       const res = await upload(bad);
       expect(res.status).toBeGreaterThanOrEqual(400);

@@ -75,7 +75,8 @@ describe('POST /sync/:region/push', () => {
     const good = publicPost(alice, region);
     const badKey = { ...publicPost(alice, region), sender: { public: 'abc' } };
     const badB58 = { ...publicPost(alice, region), id: '0OIl' + 'x'.repeat(40) };
-    const forged = { ...publicPost(bob, region), signature: publicPost(alice, region).signature };
+    // right length for bob's key text (as parseEnvelope demands), random content: a forgery
+    const forged = { ...publicPost(bob, region), signature: base58Encode(randomBytes(24 + 16 + bob.public.length)) };
     const otherRegionEnv = publicPost(alice, otherRegion);
     const future = publicPost(alice, region, 'from the future', new Date(Date.now() + 86_400_000));
     const { status, body } = await push({ envelopes: [good, badKey, badB58, forged, otherRegionEnv, future, 42, null] });
