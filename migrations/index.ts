@@ -1,4 +1,5 @@
 import { Initial1764000000000 } from './1764000000000-Initial';
+import { Quotas1764000000001 } from './1764000000001-Quotas';
 
 /** Every migration, oldest first. Listed explicitly so builds and tests need no file globbing. */
-export const migrations = [Initial1764000000000];
+export const migrations = [Initial1764000000000, Quotas1764000000001];

@@ -39,7 +39,12 @@ describe('migrations and entities', () => {
     const offenders = rows.filter((r) => r.first !== 'region_id');
     expect(offenders).toEqual([{ table: 'region', index: 'region_public_key_uq', first: 'public_key' }]);
     expect(rows.map((r) => r.index).sort()).toEqual(
-      ['envelope_pk', 'envelope_region_sender_idx', 'envelope_region_seq_uq', 'envelope_region_ts_idx', 'person_usage_pk', 'region_pkey', 'region_public_key_uq', 'region_seq_pkey'],
+      [
+        'envelope_pk', 'envelope_region_sender_idx', 'envelope_region_seq_uq', 'envelope_region_ts_idx',
+        'eviction_envelope_uq', 'eviction_pk', 'eviction_region_person_idx',
+        'person_erase_pk', 'person_policy_pk', 'person_usage_pk',
+        'region_pkey', 'region_public_key_uq', 'region_seq_pkey',
+      ],
     );
   });
 });

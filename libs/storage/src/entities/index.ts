@@ -1,8 +1,14 @@
 import { EnvelopeEntity } from './envelope.entity';
+import { EvictionEntity } from './eviction.entity';
+import { PersonEraseEntity } from './person-erase.entity';
+import { PersonPolicyEntity } from './person-policy.entity';
 import { PersonUsageEntity } from './person-usage.entity';
 import { RegionSeqEntity } from './region-seq.entity';
 import { RegionEntity } from './region.entity';
 
 export { EnvelopeEntity, PersonUsageEntity, RegionEntity, RegionSeqEntity };
+export { EvictionEntity, PersonEraseEntity, PersonPolicyEntity };
+export type { EvictionReason } from './eviction.entity';
+export { QUOTA_TIERS, type QuotaTier } from './person-policy.entity';
 export type { RemovedReason } from './envelope.entity';
-export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity];
+export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity, PersonPolicyEntity, EvictionEntity, PersonEraseEntity];

@@ -1,0 +1,40 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { QuotaRepository } from '@kiki/storage';
+import { DataSource } from 'typeorm';
+import { EvictionService } from './eviction.service';
+import { QuotaMetrics } from './quota.metrics';
+import { QuotaQueue } from './quota.queue';
+import { QuotaService } from './quota.service';
+import { QUOTA_WORKER_PROCESS, QuotaWorker } from './quota.worker';
+import { RegionCommits } from './region-commits';
+import { SweepService } from './sweep.service';
+
+/**
+ * Per-person storage quotas (docs/quotas.md). Imported as is by the hub (ingest enqueues, and
+ * the workers run in-process when RUN_WORKERS), and through forWorker() by `npm run worker`.
+ * Needs the global ConfigModule and StorageModule.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    { provide: QuotaRepository, inject: [DataSource], useFactory: (ds: DataSource) => new QuotaRepository(ds) },
+    QuotaMetrics,
+    QuotaQueue,
+    RegionCommits,
+    EvictionService,
+    SweepService,
+    QuotaWorker,
+    QuotaService,
+  ],
+  exports: [QuotaService],
+})
+export class QuotaModule {
+  /** The standalone worker process: runs the workers whatever RUN_WORKERS says. */
+  static forWorker(): DynamicModule {
+    return {
+      module: QuotaModule,
+      providers: [{ provide: QUOTA_WORKER_PROCESS, useValue: true }],
+    };
+  }
+}

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { base58Encode, isValidKey } from '@kiki/crypto';
+import { type EvictionReason, QUOTA_TIERS, QuotaRepository, type QuotaTier, RegionRepository } from '@kiki/storage';
+import { HubError } from '../common/errors';
+import { effectiveTier, resolveLimit } from './quota.policy';
+import { QuotaQueue, type QuotaQueueStatus } from './quota.queue';
+
+/** The region a call is about: a RegionContext will do. */
+export interface RegionRef {
+  regionId: number;
+}
+
+export interface RegionQuotaPolicy {
+  /** bytes per person in the default tier */
+  defaultBytes: number;
+  /** bytes per person in the trusted tier */
+  trustedBytes: number;
+}
+
+export interface PersonQuota {
+  person: string;
+  /** effective tier ('unlimited' for the hub's own identity) */
+  tier: QuotaTier;
+  overrideBytes: number | null;
+  /** bytes allowed; null = no limit */
+  limit: number | null;
+  usage: { bytes: number; envelopes: number };
+  overLimit: boolean;
+  hubIdentity: boolean;
+}
+
+export interface EvictionView {
+  evictionId: string;
+  /** kiki id (base58) of the envelope, now a tombstone */
+  envelopeId: string;
+  person: string;
+  reason: EvictionReason;
+  size: number;
+  purpose: string | null;
+  limitBytes: number | null;
+  evictedAt: Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** pass as `before`/`after` for the next page; null at the end */
+  next: string | null;
+}
+
+export const MAX_PAGE = 100;
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Quota administration (the GraphQL and dashboard layers call these; see docs/quotas.md).
+ * Every method takes the region first. Enforcement itself happens in the workers.
+ */
+@Injectable()
+export class QuotaService {
+  constructor(
+    private readonly quota: QuotaRepository,
+    private readonly regions: RegionRepository,
+    private readonly queue: QuotaQueue,
+  ) {}
+
+  async getPolicy(region: RegionRef): Promise<RegionQuotaPolicy> {
+    const row = await this.regions.findById(region.regionId);
+    if (!row) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
+    return { defaultBytes: Number(row.defaultQuotaBytes), trustedBytes: Number(row.trustedQuotaBytes) };
+  }
+
+  /** Changes the region's tier limits; a sweep then brings everyone within the new limits. */
+  async setRegionPolicy(region: RegionRef, patch: Partial<RegionQuotaPolicy>): Promise<RegionQuotaPolicy> {
+    await this.getPolicy(region);
+    if (patch.defaultBytes !== undefined) checkBytes(patch.defaultBytes, 'defaultBytes');
+    if (patch.trustedBytes !== undefined) checkBytes(patch.trustedBytes, 'trustedBytes');
+    await this.regions.updatePolicy(region.regionId, { defaultQuotaBytes: patch.defaultBytes, trustedQuotaBytes: patch.trustedBytes });
+    await this.queue.enqueue([{ name: 'quota.sweep-region', data: { regionId: region.regionId } }]);
+    return this.getPolicy(region);
+  }
+
+  /**
+   * Puts a person in a tier, optionally with their own limit (not with 'unlimited'). Tier
+   * 'default' without override removes the person's row. The person is evaluated right after.
+   */
+  async setPersonTier(region: RegionRef, person: string, tier: QuotaTier, overrideBytes: number | null = null): Promise<PersonQuota> {
+    checkPerson(person);
+    if (!QUOTA_TIERS.includes(tier)) throw new HubError('BAD_REQUEST', `tier must be one of ${QUOTA_TIERS.join(', ')}`, 'tier');
+    if (overrideBytes !== null) {
+      checkBytes(overrideBytes, 'overrideBytes');
+      if (tier === 'unlimited') throw new HubError('BAD_REQUEST', 'an unlimited person cannot also have a byte limit: choose one', 'overrideBytes');
+    }
+    await this.getPolicy(region);
+    await this.quota.setPersonPolicy(region.regionId, person, tier, overrideBytes);
+    await this.evaluate(region, person);
+    return this.personQuota(region, person);
+  }
+
+  /** Queues an evaluation of the person. False: Redis is unreachable; it is kept and sent later (the sweep covers it too). */
+  evaluate(region: RegionRef, person: string): Promise<boolean> {
+    checkPerson(person);
+    return this.queue.enqueue([{ name: 'quota.evaluate', data: { regionId: region.regionId, person } }]);
+  }
+
+  /** Queues a sweep of the region (usage recomputed, drift repaired, people over their limit evaluated). */
+  sweep(region: RegionRef): Promise<boolean> {
+    return this.queue.enqueue([{ name: 'quota.sweep-region', data: { regionId: region.regionId } }]);
+  }
+
+  async personQuota(region: RegionRef, person: string): Promise<PersonQuota> {
+    checkPerson(person);
+    const [policy, usage] = await Promise.all([this.quota.policy(region.regionId, person), this.quota.usage(region.regionId, person)]);
+    if (!policy) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
+    const limit = resolveLimit(person, policy);
+    return {
+      person,
+      tier: effectiveTier(person, policy),
+      overrideBytes: policy.overrideBytes,
+      limit,
+      usage,
+      overLimit: limit !== null && usage.bytes > limit,
+      hubIdentity: person === policy.hubPublicKey,
+    };
+  }
+
+  /** People with a tier or override, by key; `after` is the last person of the previous page. */
+  async listPersonPolicies(region: RegionRef, opts: { after?: string | null; limit?: number } = {}): Promise<Page<{ person: string; tier: QuotaTier; overrideBytes: number | null; updatedAt: Date }>> {
+    const limit = pageSize(opts.limit);
+    const items = await this.quota.listPersonPolicies(region.regionId, opts.after ?? null, limit);
+    return { items, next: items.length === limit ? items[items.length - 1].person : null };
+  }
+
+  /** Evictions, newest first, optionally of one person; `before` is the `next` of the previous page. */
+  async listEvictions(region: RegionRef, opts: { person?: string | null; before?: string | null; limit?: number } = {}): Promise<Page<EvictionView>> {
+    if (opts.person) checkPerson(opts.person);
+    if (opts.before != null && !/^[1-9][0-9]{0,18}$/.test(opts.before)) throw new HubError('BAD_REQUEST', 'before must be an eviction id from a previous page', 'before');
+    const limit = pageSize(opts.limit);
+    const rows = await this.quota.listEvictions(region.regionId, { person: opts.person ?? null, before: opts.before ?? null, limit });
+    const items = rows.map((r) => ({ ...r, envelopeId: base58Encode(r.envelopeId) }));
+    return { items, next: items.length === limit ? items[items.length - 1].evictionId : null };
+  }
+
+  /** Queue health for operators: Redis state, job counts, recent failures with their reasons. */
+  status(): Promise<QuotaQueueStatus> {
+    return this.queue.status();
+  }
+}
+
+function checkPerson(person: string): void {
+  if (typeof person !== 'string' || !isValidKey(person)) throw new HubError('INVALID_KEY', 'person must be a base58 public key of 32 bytes', 'person');
+}
+
+function checkBytes(n: number, field: string): void {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_BYTES) throw new HubError('BAD_REQUEST', `${field} must be a whole number of bytes, 0 or more`, field);
+}
+
+function pageSize(n: number | undefined): number {
+  if (n === undefined) return 50;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new HubError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE}`, 'limit');
+  return n;
+}
