@@ -1,12 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigModule } from './config/config.module';
+import { GraphqlModule } from './graphql/graphql.module';
 import { HubConfig } from './config/hub-config';
 import { HealthController } from './health/health.controller';
 import { HubMetrics } from './health/metrics';
 import { IngestService } from './ingest/ingest.service';
 import { KikiController } from './kiki/kiki.controller';
 import { KikiService } from './kiki/kiki.service';
+import { QuotaModule } from './quota/quota.module';
 import { RedisModule } from './redis/redis.module';
 import { KeyVault } from './regions/key-vault';
 import { loadKeyVault } from './regions/master-key';
@@ -23,7 +25,9 @@ export class AppModule {
   static forRoot(config?: HubConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule, RedisModule, TerminusModule],
+      // global: feature modules (GraphQL) inject the core services exported below
+      global: true,
+      imports: [ConfigModule.forRoot(config), StorageModule, RedisModule, TerminusModule, GraphqlModule, QuotaModule],
       controllers: [SyncController, KikiController, HealthController],
       providers: [
         HubMetrics,
@@ -36,7 +40,7 @@ export class AppModule {
         SyncService,
         KikiService,
       ],
-      exports: [RegionService, IngestService],
+      exports: [RegionService, IngestService, SyncAuthService],
     };
   }
 }

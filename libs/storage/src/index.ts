@@ -3,3 +3,5 @@ export * from './data-source';
 export * from './migrate';
 export * from './repositories/region.repository';
 export * from './repositories/envelope.repository';
+export * from './repositories/quota.repository';
+export * from './repositories/read.repository';

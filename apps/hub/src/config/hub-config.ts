@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const bool = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
@@ -86,6 +86,69 @@ export class HubConfig {
   @Min(1)
   @Max(200)
   DB_POOL_SIZE = 10;
+
+  /** Run the quota workers and sweep inside the hub process (zero-config); off when `npm run worker` runs them. */
+  @Transform(bool)
+  @IsBoolean()
+  RUN_WORKERS = true;
+
+  /** How often the quota sweep recomputes usage and catches up missed work; 0 turns it off. */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  QUOTA_SWEEP_EVERY_SECONDS = 600;
+
+  /** Quota jobs one process runs at once (different people); waiting ones hold no database connection. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  QUOTA_WORKER_CONCURRENCY = 16;
+
+  /** Envelopes removed per eviction transaction (one step). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  QUOTA_EVICTION_BATCH = 500;
+
+  /** A quota job whose worker stops renewing its lock this long is retried by another worker. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  QUOTA_JOB_LOCK_SECONDS = 30;
+
+  /**
+   * Bearer token for the GraphQL admin operations (create/import regions, quotas): at least 32
+   * characters, e.g. `openssl rand -hex 32`. Unset: every admin operation is refused.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'ADMIN_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+  ADMIN_TOKEN?: string;
+
+  /** Deepest GraphQL selection accepted; deeper operations are refused before they run. */
+  @Transform(int)
+  @IsInt()
+  @Min(3)
+  @Max(50)
+  GRAPHQL_MAX_DEPTH = 10;
+
+  /** Highest GraphQL complexity accepted (about one point per field per item a page can return). */
+  @Transform(int)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  GRAPHQL_MAX_COMPLEXITY = 5000;
+
+  /** Largest GraphQL request body (POST /graphql); the other routes keep MAX_BODY_BYTES. */
+  @Transform(int)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  GRAPHQL_MAX_BODY_BYTES = 8 * 1024 * 1024;
 }
 
 export class ConfigError extends Error {
@@ -98,7 +161,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
   const known = Object.keys(new HubConfig());
   const raw: Record<string, string> = {};
-  for (const k of [...known, 'HUB_MASTER_KEY']) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
+  for (const k of [...known, 'HUB_MASTER_KEY', 'ADMIN_TOKEN']) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
   const cfg = plainToInstance(HubConfig, raw, { exposeDefaultValues: true });
   const problems = validateSync(cfg, { whitelist: false }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)),

@@ -1,0 +1,32 @@
+import type { ReadRepository } from '@kiki/storage';
+import type { Request } from 'express';
+import type { HubConfig } from '../../config/hub-config';
+import type { RegionService } from '../../regions/region.service';
+import type { SyncAuthService } from '../../sync/sync-auth.service';
+import { PersonLoader } from '../loaders/person.loader';
+import { RegionLoader } from '../loaders/region.loader';
+import type { GqlContext } from './gql-context';
+import { RequestAuth } from './request-auth';
+
+/** Builds the GraphQL context: credentials and DataLoaders of one request (HTTP) or one subscription (WebSocket). */
+export class GqlContextFactory {
+  constructor(
+    private readonly config: HubConfig,
+    private readonly regions: RegionService,
+    private readonly syncAuth: SyncAuthService,
+    private readonly reads: ReadRepository,
+  ) {}
+
+  auth(authorization: string | undefined): RequestAuth {
+    return new RequestAuth(authorization, { regions: this.regions, syncAuth: this.syncAuth, adminToken: this.config.ADMIN_TOKEN });
+  }
+
+  http(req: Request): GqlContext {
+    return { transport: 'http', req, auth: this.auth(req.headers.authorization), persons: new PersonLoader(this.reads), regions: new RegionLoader(this.reads) };
+  }
+
+  /** One socket shares its RequestAuth (a token is checked once per socket); loaders do not cache across events. */
+  ws(auth: RequestAuth): GqlContext {
+    return { transport: 'ws', auth, persons: new PersonLoader(this.reads, { cache: false }), regions: new RegionLoader(this.reads, { cache: false }) };
+  }
+}

@@ -1,0 +1,13 @@
+import type { Request } from 'express';
+import type { PersonLoader } from '../loaders/person.loader';
+import type { RegionLoader } from '../loaders/region.loader';
+import type { RequestAuth } from './request-auth';
+
+/** What every resolver and guard gets as GraphQL context (one per HTTP request or subscription). */
+export interface GqlContext {
+  transport: 'http' | 'ws';
+  req?: Request;
+  auth: RequestAuth;
+  persons: PersonLoader;
+  regions: RegionLoader;
+}

@@ -1,0 +1,18 @@
+/**
+ * graphql-js, always the CommonJS build that Nest and Apollo use. A bare `import 'graphql'`
+ * resolves to its ESM build under vitest, and graphql-js refuses schemas and errors made by
+ * the other build ("another module or realm"); the explicit file is the same build everywhere.
+ */
+export {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  GraphQLError,
+  Kind,
+  getOperationAST,
+  parse,
+  printSchema,
+  validate,
+} from 'graphql/index.js';

@@ -1,0 +1,93 @@
+import { Logger, Module } from '@nestjs/common';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ReadRepository } from '@kiki/storage';
+import { DataSource } from 'typeorm';
+import { HubConfig } from '../config/hub-config';
+import { RegionService } from '../regions/region.service';
+import { SyncAuthService } from '../sync/sync-auth.service';
+import { GqlContextFactory } from './auth/context.factory';
+import { AdminGuard, RegionMemberGuard } from './auth/guards';
+import { formatGraphqlError } from './errors';
+import { QueryLimitsPlugin } from './limits';
+import { GRAPHQL_PATH, GraphqlRequestLimit } from './request-limit';
+import { QuotaModule } from '../quota/quota.module';
+import { AdminResolver } from './resolvers/admin.resolver';
+import { EnvelopeResolver } from './resolvers/envelope.resolver';
+import { PersonResolver } from './resolvers/person.resolver';
+import { QuotaResolver } from './resolvers/quota.resolver';
+import { RegionResolver } from './resolvers/region.resolver';
+import { SubscriptionResolver } from './resolvers/subscription.resolver';
+import { EnvelopeEvents } from './services/envelope-events.service';
+import { EvictionEvents } from './services/eviction-events.service';
+import { EnvelopeQueryService } from './services/envelope-query.service';
+import { PersonQueryService } from './services/person-query.service';
+import { QuotaQueryService } from './services/quota-query.service';
+import { RegionQueryService } from './services/region-query.service';
+import { SubscriptionServer } from './subscriptions.server';
+
+const contextFactory = (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource) =>
+  new GqlContextFactory(config, regions, syncAuth, new ReadRepository(ds));
+const CONTEXT_DEPS = [HubConfig, RegionService, SyncAuthService, DataSource];
+
+/** Options of the Apollo server (the schema is built from the decorated models and resolvers). */
+export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): ApolloDriverConfig {
+  return {
+    path: GRAPHQL_PATH,
+    autoSchemaFile: true,
+    sortSchema: false,
+    context: ({ req }: { req: Parameters<GqlContextFactory['http']>[0] }) => contexts.http(req),
+    formatError: formatGraphqlError,
+    autoTransformHttpErrors: false,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    // one operation per HTTP request: batching would multiply every limit below
+    allowBatchedHttpRequests: false,
+    graphiql: config.NODE_ENV !== 'production',
+    // no HTTP caching of answers; its per-field hook would wrap every field resolver
+    plugins: [ApolloServerPluginCacheControlDisabled()],
+  };
+}
+
+/**
+ * The GraphQL API for third-party clients: POST /graphql (queries, mutations), graphql-ws on
+ * /graphql (subscriptions). See docs/graphql.md.
+ */
+@Module({
+  imports: [
+    QuotaModule,
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: CONTEXT_DEPS,
+      useFactory: (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource) => {
+        if (config.NODE_ENV === 'production' && !config.ADMIN_TOKEN) {
+          new Logger('GraphQL').warn({ msg: 'ADMIN_TOKEN is not set: GraphQL admin operations are refused' });
+        }
+        return apolloOptions(config, contextFactory(config, regions, syncAuth, ds));
+      },
+    }),
+  ],
+  providers: [
+    GraphqlRequestLimit,
+    QueryLimitsPlugin,
+    { provide: ReadRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ReadRepository(ds) },
+    { provide: GqlContextFactory, inject: CONTEXT_DEPS, useFactory: contextFactory },
+    RegionMemberGuard,
+    AdminGuard,
+    EnvelopeQueryService,
+    PersonQueryService,
+    RegionQueryService,
+    QuotaQueryService,
+    EnvelopeEvents,
+    EvictionEvents,
+    SubscriptionServer,
+    RegionResolver,
+    EnvelopeResolver,
+    PersonResolver,
+    QuotaResolver,
+    AdminResolver,
+    SubscriptionResolver,
+  ],
+})
+export class GraphqlModule {}

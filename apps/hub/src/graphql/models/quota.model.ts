@@ -1,0 +1,35 @@
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { EvictionReason } from './quota-enums';
+import { PageInfo } from './page-info.model';
+import { Person } from './person.model';
+
+@ObjectType({ description: 'A region\'s per-person storage limits, in bytes of sealed letters.' })
+export class QuotaPolicy {
+  @Field(() => Float, { description: 'limit of people in the DEFAULT tier' }) defaultBytes: number;
+  @Field(() => Float, { description: 'limit of people in the TRUSTED tier' }) trustedBytes: number;
+}
+
+@ObjectType({ description: 'One envelope the hub removed. Its id stays as a tombstone, so it cannot be pushed back.' })
+export class Eviction {
+  @Field(() => ID, { description: 'order of evictions in the region (newest is largest)' }) evictionId: string;
+  @Field({ description: 'kiki id of the removed envelope' }) envelopeId: string;
+  @Field(() => Person, { description: 'the envelope\'s sender' }) person: Person;
+  @Field(() => EvictionReason) reason: EvictionReason;
+  @Field(() => Int, { description: 'kiki size of the removed envelope' }) size: number;
+  @Field(() => String, { nullable: true, description: 'letter purpose, when it was a public letter' }) purpose: string | null;
+  @Field(() => Float, { nullable: true, description: 'the person\'s limit when evicted; null for ERASE' }) limitBytes: number | null;
+  @Field(() => GraphQLISODateTime) evictedAt: Date;
+}
+
+@ObjectType()
+export class EvictionEdge {
+  @Field() cursor: string;
+  @Field(() => Eviction) node: Eviction;
+}
+
+@ObjectType({ description: 'Evictions of a region, newest first.' })
+export class EvictionConnection {
+  @Field(() => [EvictionEdge]) edges: EvictionEdge[];
+  @Field(() => [Eviction]) nodes: Eviction[];
+  @Field(() => PageInfo, { description: 'hasNextPage may be true on a last full page; the next page is then empty' }) pageInfo: PageInfo;
+}

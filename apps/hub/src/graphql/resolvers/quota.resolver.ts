@@ -1,0 +1,26 @@
+import { UseGuards } from '@nestjs/common';
+import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { RegionContext } from '../../regions/region.service';
+import { CurrentRegion, RegionMemberGuard } from '../auth/guards';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../dto/limits';
+import { EvictionsArgs } from '../dto/quota.args';
+import { pageComplexity } from '../limits';
+import { EvictionConnection, QuotaPolicy } from '../models/quota.model';
+import { Region } from '../models/region.model';
+import { QuotaQueryService } from '../services/quota-query.service';
+
+@Resolver(() => Region)
+export class QuotaResolver {
+  constructor(private readonly queries: QuotaQueryService) {}
+
+  @UseGuards(RegionMemberGuard)
+  @Query(() => EvictionConnection, { nullable: true, complexity: pageComplexity(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), description: 'Envelopes the hub removed (quota, erase), newest first.' })
+  evictions(@Args() args: EvictionsArgs, @CurrentRegion() region: RegionContext): Promise<EvictionConnection> {
+    return this.queries.evictions(region, args);
+  }
+
+  @ResolveField(() => QuotaPolicy)
+  quotaPolicy(@Parent() region: Region): Promise<QuotaPolicy> {
+    return this.queries.policy(region);
+  }
+}

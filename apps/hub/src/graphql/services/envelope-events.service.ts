@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { base58Decode } from '@kiki/crypto';
+import { ReadRepository } from '@kiki/storage';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import Redis from 'ioredis';
+import { HubConfig } from '../../config/hub-config';
+import { IngestService, type StoredNotice } from '../../ingest/ingest.service';
+import { RedisService } from '../../redis/redis.module';
+import type { RegionContext } from '../../regions/region.service';
+import type { Envelope } from '../models/envelope.model';
+import { EventStream } from './event-stream';
+import { toEnvelope } from './mappers';
+
+type WireEvent = Omit<Envelope, 'sender' | 'receivedAt'> & { sender: string; receivedAt: string };
+
+// One Redis message carries at most this much sealed text (a batch is split over several).
+const MESSAGE_BUDGET = 512 * 1024;
+// Events a subscriber may have waiting before it is ended as too slow.
+const MAX_QUEUED = 10_000;
+
+/**
+ * Subscriptions across hub processes: the process that commits a batch publishes it on a Redis
+ * channel per region, every process relays it to its own WebSocket subscribers.
+ */
+@Injectable()
+export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger(EnvelopeEvents.name);
+  private readonly publisher: Redis;
+  private lastWarning = 0;
+  readonly pubsub: RedisPubSub;
+
+  constructor(
+    @Inject(HubConfig) config: HubConfig,
+    private readonly redis: RedisService,
+    private readonly ingest: IngestService,
+    private readonly reads: ReadRepository,
+  ) {
+    // Publishing must fail fast when Redis is down (it runs after an ingest commit); subscribing may wait.
+    this.publisher = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    const subscriber = new Redis(config.REDIS_URL, { connectTimeout: 2000 });
+    for (const c of [this.publisher, subscriber]) c.on('error', (err) => this.log.warn({ msg: 'redis pub/sub error', err: err.message }));
+    this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber });
+  }
+
+  onModuleInit(): void {
+    this.ingest.onStored((notice) => this.publishStored(notice));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.pubsub.getSubscriber().disconnect();
+    this.publisher.disconnect();
+  }
+
+  channel(kind: 'envelope-added' | 'eviction', region: Pick<RegionContext, 'publicKey'>): string {
+    return this.redis.key('gql', kind, region.publicKey);
+  }
+
+  /** After-commit listener of the ingest path (every route). Never fails the ingest: events are best effort. */
+  async publishStored(notice: StoredNotice): Promise<void> {
+    try {
+      await this.publish(notice);
+    } catch (err) {
+      if (Date.now() - this.lastWarning > 10_000) {
+        this.lastWarning = Date.now();
+        this.log.warn({ msg: 'envelopeAdded events not published (subscribers catch up with their cursor)', err: String(err) });
+      }
+    }
+  }
+
+  /** Loads the rows only when someone, in any process, listens to the region. */
+  private async publish(notice: StoredNotice): Promise<void> {
+    const channel = this.channel('envelope-added', notice.region);
+    const [, listeners] = (await this.publisher.pubsub('NUMSUB', channel)) as [string, number];
+    if (!Number(listeners)) return;
+    const rows = await this.reads.envelopesByIds(notice.region.regionId, notice.envelopes.map((e) => Buffer.from(base58Decode(e.id))));
+    let chunk: WireEvent[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const e = toEnvelope(notice.region.regionId, row);
+      if (chunk.length && bytes + e.sealedLetter.length > MESSAGE_BUDGET) {
+        await this.pubsub.publish(channel, chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push({ ...e, sender: e.sender.publicKey, receivedAt: e.receivedAt.toISOString() });
+      bytes += e.sealedLetter.length;
+    }
+    if (chunk.length) await this.pubsub.publish(channel, chunk);
+  }
+
+  /** Envelopes stored in the region from now on, by any hub process, one event per envelope. */
+  async envelopeAdded(region: RegionContext): Promise<AsyncIterableIterator<Envelope>> {
+    return this.stream<WireEvent[], Envelope>(this.channel('envelope-added', region), (batch) =>
+      batch.map((e) => ({ ...e, sender: { publicKey: e.sender, regionId: region.regionId }, receivedAt: new Date(e.receivedAt) })),
+    );
+  }
+
+  /** Subscribes to Redis before returning, so nothing published after the subscribe call is missed. */
+  async stream<M, T>(channel: string, unpack: (message: M) => T[]): Promise<AsyncIterableIterator<T>> {
+    let subId: number | undefined;
+    const stream = new EventStream<T>(() => subId !== undefined && this.pubsub.unsubscribe(subId), MAX_QUEUED);
+    subId = await this.pubsub.subscribe(channel, (message: M) => stream.push(unpack(message)));
+    return stream;
+  }
+}
