@@ -1,5 +1,6 @@
 import { Initial1764000000000 } from './1764000000000-Initial';
 import { Quotas1764000000001 } from './1764000000001-Quotas';
+import { SyncNonce1764000000002 } from './1764000000002-SyncNonce';
 
 /** Every migration, oldest first. Listed explicitly so builds and tests need no file globbing. */
-export const migrations = [Initial1764000000000, Quotas1764000000001];
+export const migrations = [Initial1764000000000, Quotas1764000000001, SyncNonce1764000000002];

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { dataSourceOptions, EnvelopeRepository, RegionRepository } from '@kiki/storage';
+import { dataSourceOptions, EnvelopeRepository, NonceRepository, RegionRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
 import { HubConfig } from './config/hub-config';
 
@@ -16,7 +16,8 @@ import { HubConfig } from './config/hub-config';
   providers: [
     { provide: RegionRepository, inject: [DataSource], useFactory: (ds: DataSource) => new RegionRepository(ds) },
     { provide: EnvelopeRepository, inject: [DataSource], useFactory: (ds: DataSource) => new EnvelopeRepository(ds) },
+    { provide: NonceRepository, inject: [DataSource], useFactory: (ds: DataSource) => new NonceRepository(ds) },
   ],
-  exports: [RegionRepository, EnvelopeRepository],
+  exports: [RegionRepository, EnvelopeRepository, NonceRepository],
 })
 export class StorageModule {}

@@ -5,3 +5,4 @@ export * from './repositories/region.repository';
 export * from './repositories/envelope.repository';
 export * from './repositories/quota.repository';
 export * from './repositories/read.repository';
+export * from './repositories/nonce.repository';

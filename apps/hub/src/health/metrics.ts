@@ -42,6 +42,12 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly replayCacheFallbacks = new Counter({
+    name: 'kiki_hub_replay_cache_fallbacks_total',
+    help: 'Sync-token nonces recorded in Postgres because Redis was unreachable',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kiki_hub_' });
   }

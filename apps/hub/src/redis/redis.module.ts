@@ -16,6 +16,8 @@ export class RedisService implements OnApplicationShutdown {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
+      // a Redis that accepts connections but never answers must not stall requests
+      commandTimeout: 1000,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     this.client.on('error', (err) => this.log.warn({ msg: 'redis error', err: err.message }));

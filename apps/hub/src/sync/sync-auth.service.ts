@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { openSyncToken, SyncTokenError, type SyncTokenClaims } from '@kiki/crypto';
+import { base58Decode, openSyncToken, SyncTokenError, type SyncTokenClaims } from '@kiki/crypto';
+import { NonceRepository } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import { HubError } from '../common/errors';
 import { HubMetrics } from '../health/metrics';
@@ -15,7 +16,10 @@ export class SyncAuthService {
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly redis: RedisService,
     private readonly metrics: HubMetrics,
+    private readonly nonces: NonceRepository,
   ) {}
+
+  private readonly lastCleanup = new Map<number, number>();
 
   async verify(region: RegionContext, header: string | undefined, now = Date.now()): Promise<SyncTokenClaims> {
     try {
@@ -46,14 +50,33 @@ export class SyncAuthService {
         `the sync token was issued ${Math.round((now - claims.issuedAt) / 1000)} s from the hub's clock; make a new one (allowed: ±${this.config.SYNC_TOKEN_WINDOW_SECONDS} s)`,
       );
     }
-    let fresh: string | null;
-    try {
-      // The nonce is remembered for twice the window, so it cannot come back while the time still fits.
-      fresh = await this.redis.client.set(this.redis.key('replay', region.publicKey, claims.nonce), '1', 'PX', 2 * windowMs, 'NX');
-    } catch {
-      throw new HubError('UNAVAILABLE', 'the hub cannot check sync tokens for replay right now (its Redis is unreachable); try again shortly');
+    if (!(await this.claimNonce(region, claims.nonce, 2 * windowMs))) {
+      throw new HubError('TOKEN_REPLAYED', 'this sync token was already used; make a new one for every request');
     }
-    if (fresh !== 'OK') throw new HubError('TOKEN_REPLAYED', 'this sync token was already used; make a new one for every request');
     return claims;
+  }
+
+  /**
+   * Remembers the nonce for twice the window, so it cannot come back while the time still fits.
+   * Redis is the cache; while it is unreachable, Postgres keeps the nonces so sync goes on.
+   * (A token first seen by Redis could then be replayed once during the outage: accepted.)
+   */
+  private async claimNonce(region: RegionContext, nonce: string, ttlMs: number): Promise<boolean> {
+    try {
+      return (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
+    } catch {
+      this.metrics.replayCacheFallbacks.inc();
+    }
+    try {
+      const fresh = await this.nonces.claim(region.regionId, Buffer.from(base58Decode(nonce)), ttlMs);
+      const last = this.lastCleanup.get(region.regionId) ?? 0;
+      if (Date.now() - last > 60_000) {
+        this.lastCleanup.set(region.regionId, Date.now());
+        void this.nonces.deleteExpired(region.regionId).catch(() => undefined);
+      }
+      return fresh;
+    } catch {
+      throw new HubError('UNAVAILABLE', 'the hub cannot check sync tokens for replay right now; try again shortly');
+    }
   }
 }

@@ -5,10 +5,11 @@ import { PersonPolicyEntity } from './person-policy.entity';
 import { PersonUsageEntity } from './person-usage.entity';
 import { RegionSeqEntity } from './region-seq.entity';
 import { RegionEntity } from './region.entity';
+import { SyncNonceEntity } from './sync-nonce.entity';
 
 export { EnvelopeEntity, PersonUsageEntity, RegionEntity, RegionSeqEntity };
-export { EvictionEntity, PersonEraseEntity, PersonPolicyEntity };
+export { EvictionEntity, PersonEraseEntity, PersonPolicyEntity, SyncNonceEntity };
 export type { EvictionReason } from './eviction.entity';
 export { QUOTA_TIERS, type QuotaTier } from './person-policy.entity';
 export type { RemovedReason } from './envelope.entity';
-export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity, PersonPolicyEntity, EvictionEntity, PersonEraseEntity];
+export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity, PersonPolicyEntity, EvictionEntity, PersonEraseEntity, SyncNonceEntity];
