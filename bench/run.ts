@@ -5,7 +5,9 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { runCryptoBench } from './crypto.bench';
+import { runGraphqlBench } from './graphql.bench';
 import { runIngestBench } from './ingest.bench';
+import { runQuotaBench } from './quota.bench';
 import { runReconcileBench } from './reconcile.bench';
 
 type Rows = Array<Record<string, string | number>>;
@@ -14,6 +16,8 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   crypto: { title: 'libs/crypto, one core', run: runCryptoBench },
   reconcile: { title: 'Reconciliation (negentropy) vs the original /list', run: () => runReconcileBench({ sizes: [10_000, 100_000] }) },
   ingest: { title: 'Ingest through POST /sync/:region/push (validated, committed)', run: () => runIngestBench() },
+  quota: { title: 'Quota enforcement lag and sweep', run: () => runQuotaBench() },
+  graphql: { title: 'GraphQL envelopes(first: 100), 50 clients, beside Postgres', run: () => runGraphqlBench() },
 };
 
 async function main(): Promise<void> {
