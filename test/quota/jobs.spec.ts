@@ -11,7 +11,7 @@ import { QuotaWorker } from '../../apps/hub/src/quota/quota.worker';
 import { StorageModule } from '../../apps/hub/src/storage.module';
 import { startWorker } from '../../apps/hub/src/worker';
 import { createTestDatabase, type TestDatabase, testRedisPrefix, testRedisUrl } from '../support/db';
-import { dropQuotaQueue } from './support/quota';
+import { dropQuotaQueue } from '../support/hub';
 
 const handler = (name: string, where = `X.${name}`): FoundHandler => ({ name, where, run: async () => undefined });
 

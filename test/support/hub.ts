@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
 import { generateKeyPair, type KeyPair } from '@kiki/crypto';
 import { createHubApp } from '../../apps/hub/src/bootstrap';
 import { HubConfig, loadConfig } from '../../apps/hub/src/config/hub-config';
+import { QUOTA_QUEUE } from '../../apps/hub/src/quota/quota.jobs';
 import { RegionService, type RegionContext } from '../../apps/hub/src/regions/region.service';
 import { createTestDatabase, type TestDatabase, testRedisPrefix, testRedisUrl } from './db';
 
@@ -45,6 +47,17 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     async close() {
       await app.close();
       await db.drop();
+      if (config.REDIS_URL === testRedisUrl) await dropQuotaQueue(config.REDIS_URL, config.REDIS_PREFIX);
     },
   };
+}
+
+/** Removes every key of a hub's quota queue (jobs, history, the sweep scheduler): BullMQ keys never expire. */
+export async function dropQuotaQueue(redisUrl: string, prefix: string): Promise<void> {
+  const queue = new Queue(QUOTA_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
+  }
 }

@@ -28,6 +28,7 @@ require.extensions['.ts'] = function (module, filename) {
       target: 'es2022',
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
     },
   });
   module._compile(code, filename);

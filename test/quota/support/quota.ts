@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { base58Decode, type Envelope, type KeyPair, type Purpose, seal } from '@kiki/crypto';
 import type { DataSource } from 'typeorm';
 import { QuotaQueue } from '../../../apps/hub/src/quota/quota.queue';
-import { QUOTA_QUEUE } from '../../../apps/hub/src/quota/quota.jobs';
 import type { TestHub } from '../../support/hub';
 
 export const idBuf = (e: Envelope | string) => Buffer.from(base58Decode(typeof e === 'string' ? e : e.id));
@@ -87,19 +85,8 @@ export async function pushKiki(hub: TestHub, region: KeyPair, env: Envelope): Pr
   return { status: res.status, body: await res.json() };
 }
 
-/** Removes every key of a hub's quota queue (jobs, history, the sweep scheduler): BullMQ keys never expire. */
-export async function dropQuotaQueue(redisUrl: string, prefix: string): Promise<void> {
-  const queue = new Queue(QUOTA_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix });
-  try {
-    await queue.obliterate({ force: true });
-  } finally {
-    await queue.close();
-  }
-}
-
 /** Closes a test hub, then leaves nothing of its quota queue in the shared Redis. */
 export async function closeHub(hub: TestHub | undefined): Promise<void> {
   if (!hub) return;
-  await hub.close();
-  await dropQuotaQueue(hub.config.REDIS_URL, hub.config.REDIS_PREFIX);
+  await hub.close(); // which also drops its quota queue
 }

@@ -1,6 +1,6 @@
 /* eslint-disable */
 // `npm run worker` for a test: the real worker entry, configured by the environment the test gives.
-require('./ts-register.cjs');
+require('../../support/swc-register.js');
 const { startWorker } = require('../../../apps/hub/src/worker.ts');
 const { loadConfig } = require('../../../apps/hub/src/config/hub-config.ts');
 

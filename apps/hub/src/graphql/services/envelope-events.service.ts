@@ -36,7 +36,8 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
     private readonly reads: ReadRepository,
   ) {
     // Publishing must fail fast when Redis is down (it runs after an ingest commit); subscribing may wait.
-    this.publisher = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    // commandTimeout: ingest awaits this listener, and a Redis that never answers must not hang it
+    this.publisher = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
     const subscriber = new Redis(config.REDIS_URL, { connectTimeout: 2000 });
     for (const c of [this.publisher, subscriber]) c.on('error', (err) => this.log.warn({ msg: 'redis pub/sub error', err: err.message }));
     this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber });
