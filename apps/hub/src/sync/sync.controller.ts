@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiPa
 import type { Response } from 'express';
 import { ReconcileService } from './reconcile.service';
 import { SyncAuthGuard, type SyncRequest } from './sync-auth.guard';
-import { FetchDto, FetchResponseDto, PullQueryDto, PullResponseDto, PushDto, PushResponseDto } from './sync.dto';
+import { FetchDto, FetchResponseDto, PullQueryDto, PullResponseDto, PushDto, PushResponseDto, pushedEnvelopes } from './sync.dto';
 import { SyncService } from './sync.service';
 
 @ApiTags('sync')
@@ -21,8 +21,11 @@ export class SyncController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Store a batch of envelopes; one result per item (stored, duplicate, rejected with a code)' })
   @ApiOkResponse({ type: PushResponseDto })
-  push(@Req() req: SyncRequest, @Body() body: PushDto): Promise<PushResponseDto> {
-    return this.sync.push(req.kiki.region, body.envelopes);
+  @ApiBody({ type: PushDto })
+  push(@Req() req: SyncRequest): Promise<PushResponseDto> {
+    // The body is read raw, not through the global ValidationPipe: class-transformer would deep-copy
+    // every envelope (~5% of ingest CPU), and each one is parsed strictly by parseEnvelope anyway.
+    return this.sync.push(req.kiki.region, pushedEnvelopes(req.body));
   }
 
   @Post('reconcile')

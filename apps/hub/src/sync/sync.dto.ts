@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { HubError } from '../common/errors';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export const MAX_FETCH_IDS = 1000;
@@ -18,6 +19,16 @@ export class PushDto {
   @ApiProperty({ type: [EnvelopeDto], description: 'each item is parsed strictly on its own; bad items are rejected one by one' })
   @IsArray({ message: 'envelopes must be an array of envelopes' })
   envelopes: unknown[];
+}
+
+/** The push body's one rule besides each envelope's own parse: {"envelopes": [...]} and nothing else. */
+export function pushedEnvelopes(body: unknown): unknown[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as PushDto).envelopes)) {
+    throw new HubError('BAD_REQUEST', 'envelopes must be an array of envelopes: send {"envelopes": [...]}', 'envelopes');
+  }
+  const extra = Object.keys(body).filter((k) => k !== 'envelopes');
+  if (extra.length) throw new HubError('BAD_REQUEST', `property ${extra[0]} should not exist`, extra[0]);
+  return (body as PushDto).envelopes;
 }
 
 export class PushResultDto {
