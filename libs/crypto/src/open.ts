@@ -2,6 +2,7 @@
 import { inflateRawSync } from 'node:zlib';
 import sodium from 'sodium-native';
 import { base58DecodeExact } from './base58';
+import { cachedRecipient, sealedLetterBytes } from './decoded';
 import { KeyError, LetterError, NotARecipientError } from './errors';
 import { verifyId, type Envelope } from './envelope';
 import { decodeKeyPair, decodePublicKey, type KeyPair } from './keys';
@@ -74,7 +75,7 @@ export class Opener {
       if (box === undefined) {
         try {
           // Exactly nonce + MAC + 32: the original crashed slicing a too-short entry.
-          box = base58DecodeExact(recipients[i], RECIPIENT_BYTES, 'sealed_recipients');
+          box = cachedRecipient(env, i) ?? base58DecodeExact(recipients[i], RECIPIENT_BYTES, 'sealed_recipients');
         } catch {
           box = null;
         }
@@ -96,7 +97,7 @@ export class Opener {
           const i = (first + j) % n;
           const box = boxAt(i);
           if (box && sodium.crypto_secretbox_open_easy(k, box.subarray(NONCE), box.subarray(0, NONCE), shared)) {
-            const letter = openLetter(env.sealed_letter, k);
+            const letter = openLetter(env, k);
             return { letter, openedWith: held.public, idValid: verifyId(env, letter) };
           }
         }
@@ -114,9 +115,9 @@ export function open(env: Envelope, keys: KeyPair[]): OpenedLetter {
 }
 
 /** secretbox-open with K, inflate (bounded), parse the letter JSON. */
-function openLetter(sealedLetter: unknown, k: Buffer): Letter {
-  if (typeof sealedLetter !== 'string') throw new LetterError('sealed_letter is not a string');
-  const sealed = Buffer.from(sealedLetter, 'base64');
+function openLetter(env: Envelope, k: Buffer): Letter {
+  if (typeof env.sealed_letter !== 'string') throw new LetterError('sealed_letter is not a string');
+  const sealed = sealedLetterBytes(env);
   if (sealed.length < NONCE + MAC) throw new LetterError('sealed letter is too short to be a secretbox');
   // Fully written by a successful open, and discarded on failure: no need to zero-fill.
   const compressed = Buffer.allocUnsafe(sealed.length - NONCE - MAC);

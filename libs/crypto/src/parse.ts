@@ -4,6 +4,7 @@
  * size limits are checked before any decoding, and nothing else is ever thrown.
  */
 import { base58DecodeExact, maxBase58Length } from './base58';
+import { rememberDecoded } from './decoded';
 import { EnvelopeParseError, KeyError } from './errors';
 import { parseTimestamp, type Envelope } from './envelope';
 import { isCanonicalPublicKey, KEY_BYTES } from './keys';
@@ -132,7 +133,7 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
   const signature = requireString(own(obj, 'signature'), 'signature');
   // v1 signature = nonce + MAC + the sender's key text, so its length follows from the sender.
   const sigBytes = NONCE + MAC + Buffer.byteLength(senderPublic, 'utf8');
-  decodeExact(signature, sigBytes, 'signature', `base58 of a ${sigBytes}-byte region signature`);
+  const signatureBytes = decodeExact(signature, sigBytes, 'signature', `base58 of a ${sigBytes}-byte region signature`);
 
   const recipientsValue = own(obj, 'sealed_recipients');
   if (recipientsValue === undefined) fail('sealed_recipients', 'required field is missing');
@@ -141,10 +142,11 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
   if (count === 0) fail('sealed_recipients', "empty: at least the sender's own box is required");
   if (count > limits.maxRecipients) failSize('sealed_recipients', `too many entries: ${count}, the limit is ${limits.maxRecipients}`);
   const sealedRecipients: string[] = new Array(count);
+  const recipientBytes: Buffer[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const field = `sealed_recipients[${i}]`;
     const r = requireString(own(recipientsValue, String(i), field), field);
-    decodeExact(r, RECIPIENT_BYTES, field, `base58 of a ${RECIPIENT_BYTES}-byte recipient box`);
+    recipientBytes[i] = decodeExact(r, RECIPIENT_BYTES, field, `base58 of a ${RECIPIENT_BYTES}-byte recipient box`);
     sealedRecipients[i] = r;
   }
 
@@ -153,9 +155,9 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
   if (sealedLetter.length > maxChars) {
     failSize('sealed_letter', `${sealedLetter.length} characters is larger than the limit of ${maxChars} (${limits.maxSealedLetterBytes} bytes)`);
   }
-  checkBase64(sealedLetter, limits.maxSealedLetterBytes);
+  const letterBytes = checkBase64(sealedLetter, limits.maxSealedLetterBytes);
 
-  return {
+  const env: Envelope = {
     id,
     timestamp,
     sender: { public: senderPublic },
@@ -163,10 +165,19 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
     sealed_recipients: sealedRecipients,
     sealed_letter: sealedLetter,
   };
+  rememberDecoded(env, {
+    signature,
+    signatureBytes,
+    recipients: sealedRecipients.slice(),
+    recipientBytes,
+    letter: sealedLetter,
+    letterBytes,
+  });
+  return env;
 }
 
 /** Canonical std base64 (the only form Go's encoding/json writes): decoding then re-encoding gives it back. */
-function checkBase64(text: string, maxBytes: number): void {
+function checkBase64(text: string, maxBytes: number): Buffer {
   const field = 'sealed_letter';
   if (text.length % 4 !== 0) fail(field, `not standard base64: length ${text.length} is not a multiple of 4`);
   const bytes = Buffer.from(text, 'base64');
@@ -181,6 +192,7 @@ function checkBase64(text: string, maxBytes: number): void {
   }
   if (bytes.length < NONCE + MAC) fail(field, `${bytes.length} bytes is too short for a secretbox (at least ${NONCE + MAC})`);
   if (bytes.length > maxBytes) failSize(field, `${bytes.length} bytes is larger than the limit of ${maxBytes}`);
+  return bytes;
 }
 
 /**

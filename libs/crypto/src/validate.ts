@@ -1,6 +1,7 @@
 /** kiki v1 region signatures (PROTOCOL.md "Validating"), with shared keys cached per sender. */
 import sodium from 'sodium-native';
 import { base58DecodeExact, base58Encode } from './base58';
+import { cachedSignature } from './decoded';
 import { KeyError, SignatureError } from './errors';
 import type { Envelope } from './envelope';
 import { decodeKeyPair, decodePublicKey, type KeyPair, type PublicKeyPair } from './keys';
@@ -31,14 +32,14 @@ export class RegionValidator {
     if (sender === this.regionPublic) {
       throw new SignatureError('REGION_AS_SENDER', 'the region key cannot be a sender');
     }
-    if (!this.check(sender, signature)) {
+    if (!this.check(sender, signature, env)) {
       throw new SignatureError('BAD_SIGNATURE', 'the region signature does not validate for this sender');
     }
   }
 
   isValid(env: Envelope): boolean {
     const sender = env?.sender?.public;
-    return sender !== this.regionPublic && this.check(sender, env?.signature);
+    return sender !== this.regionPublic && this.check(sender, env?.signature, env);
   }
 
   /**
@@ -68,14 +69,15 @@ export class RegionValidator {
   }
 
   /** Never throws: any malformed input is simply not a valid signature. */
-  private check(sender: unknown, signature: unknown): boolean {
+  private check(sender: unknown, signature: unknown, env?: Envelope): boolean {
     if (typeof sender !== 'string' || typeof signature !== 'string') return false;
     let pk: Buffer;
     let box: Buffer;
     try {
       pk = decodePublicKey(sender, 'sender.public');
       // The plaintext is the sender's key text, so the box length is fixed by it.
-      box = base58DecodeExact(signature, NONCE + MAC + Buffer.byteLength(sender), 'signature');
+      box = (env && cachedSignature(env)) ?? base58DecodeExact(signature, NONCE + MAC + Buffer.byteLength(sender), 'signature');
+      if (box.length !== NONCE + MAC + Buffer.byteLength(sender)) return false;
     } catch {
       return false;
     }

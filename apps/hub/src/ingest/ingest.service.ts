@@ -8,6 +8,7 @@ import {
   type Letter,
   parseEnvelope,
   parseTimestamp,
+  sealedLetterBytes,
   verifyId,
 } from '@kiki/crypto';
 import { EnvelopeRepository, type EnvelopeRow, type RemovedReason } from '@kiki/storage';
@@ -177,7 +178,7 @@ export class IngestService {
         sender: env.sender.public,
         signature: env.signature,
         sealedRecipients: env.sealed_recipients,
-        sealedLetter: Buffer.from(env.sealed_letter, 'base64'),
+        sealedLetter: sealedLetterBytes(env),
         size: env.sealed_letter.length,
         purpose: letter?.purpose ?? null,
         firstId: letter ? letter.first_id || id : null,
