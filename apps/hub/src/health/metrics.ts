@@ -52,7 +52,16 @@ export class HubMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'kiki_hub_' });
   }
 
+  /** One increment per distinct outcome, not per envelope (labelled increments cost ~µs each). */
   countIngest(route: string, results: IngestResult[]): void {
-    for (const r of results) this.ingested.inc({ route, status: r.status, code: r.code ?? '' });
+    const counts = new Map<string, number>();
+    for (const r of results) {
+      const key = `${r.status}\u0000${r.code ?? ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of counts) {
+      const [status, code] = key.split('\u0000');
+      this.ingested.inc({ route, status, code }, n);
+    }
   }
 }
