@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createSyncToken, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
 import { envelopePageSql } from '../libs/storage/src/repositories/read.repository';
-import { benchDatabase, cpuSeconds, percentile, startHubProcess } from './support';
+import { benchDatabase, cpuSeconds, percentile, printTable, startHubProcess, stopHubProcess } from './support';
 
 // autocannon ships no types; this is the part used here
 interface CannonResult {
@@ -163,22 +163,10 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
     }
   } finally {
     await pool.end();
-    hub.child.kill('SIGTERM');
-    if (hub.child.exitCode === null) await new Promise((r) => hub.child.once('exit', r));
+    await stopHubProcess(hub);
     await db.drop();
   }
   return rows;
 }
 
-if (require.main === module) {
-  runGraphqlBench().then(
-    (rows) => {
-      console.table(rows);
-      process.exit(0);
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printTable(runGraphqlBench());

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createSyncToken, type Envelope, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
-import { benchDatabase, cpuSeconds, percentile, startHubProcess } from './support';
+import { benchDatabase, cpuSeconds, percentile, printTable, startHubProcess, stopHubProcess } from './support';
 
 interface IngestCase {
   label: string;
@@ -100,22 +100,10 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
       });
     }
   } finally {
-    hub.child.kill();
-    await new Promise((r) => hub.child.once('exit', r));
+    await stopHubProcess(hub);
     await db.drop();
   }
   return rows;
 }
 
-if (require.main === module) {
-  runIngestBench().then(
-    (rows) => {
-      console.table(rows);
-      process.exit(0);
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printTable(runIngestBench());

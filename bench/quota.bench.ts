@@ -17,7 +17,7 @@ import { QuotaService } from '../apps/hub/src/quota/quota.service';
 import { SweepService } from '../apps/hub/src/quota/sweep.service';
 import { RegionService } from '../apps/hub/src/regions/region.service';
 import { createSyncToken, type Envelope, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
-import { benchDatabase, percentile } from './support';
+import { benchDatabase, percentile, printTable } from './support';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DataSource as DataSourceToken } from 'typeorm';
@@ -287,14 +287,5 @@ async function sweepBench(app: App, opts: QuotaBenchOptions): Promise<Rows> {
 if (require.main === module) {
   const known = ['baseline', 'lag', 'lag-worker-process', 'sweep'] as const;
   const parts = process.argv.slice(2).filter((a): a is (typeof known)[number] => (known as readonly string[]).includes(a));
-  runQuotaBench({ parts: parts.length ? parts : undefined }).then(
-    (rows) => {
-      console.table(rows);
-      process.exit(0);
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+  printTable(runQuotaBench({ parts: parts.length ? parts : undefined }));
 }

@@ -62,3 +62,22 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+
+export async function stopHubProcess(hub: { child: ChildProcess }): Promise<void> {
+  hub.child.kill('SIGTERM');
+  if (hub.child.exitCode === null && hub.child.signalCode === null) await new Promise((r) => hub.child.once('exit', r));
+}
+
+/** For `node dist/bench/<name>.bench.js`: print the rows as a table, exit non-zero on failure. */
+export function printTable(rows: Promise<Array<Record<string, string | number>>>): void {
+  rows.then(
+    (r) => {
+      console.table(r);
+      process.exit(0);
+    },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
