@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     include: ['{apps,libs,test,client}/**/*.spec.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-fast-check.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

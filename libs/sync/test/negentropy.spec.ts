@@ -130,7 +130,7 @@ describe('Negentropy reconciliation against the naive oracle', () => {
         const { client, server } = makeItems(scenario);
         expectReconciles(client, server, clientOptions, serverOptions, chunkSize);
       }),
-      { numRuns: 120 },
+      { numRuns: Number(process.env.SYNC_PROPERTY_RUNS ?? 120) },
     );
   });
 
