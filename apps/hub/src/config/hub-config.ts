@@ -38,6 +38,11 @@ export class HubConfig {
   @Matches(/^([0-9a-fA-F]{64}|[1-9A-HJ-NP-Za-km-z]{43,44})$/, { message: 'HUB_MASTER_KEY must be 32 bytes as 64 hex digits or base58' })
   HUB_MASTER_KEY?: string;
 
+  /** Where the development master key is kept when HUB_MASTER_KEY is unset (default ~/.kiki-hub/master.key). */
+  @IsOptional()
+  @IsString()
+  HUB_MASTER_KEY_FILE?: string;
+
   @Transform(bool)
   @IsBoolean()
   MIGRATE_ON_START = true;
@@ -161,7 +166,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
   const known = Object.keys(new HubConfig());
   const raw: Record<string, string> = {};
-  for (const k of [...known, 'HUB_MASTER_KEY', 'ADMIN_TOKEN']) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
+  for (const k of [...known, 'HUB_MASTER_KEY', 'HUB_MASTER_KEY_FILE', 'ADMIN_TOKEN']) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
   const cfg = plainToInstance(HubConfig, raw, { exposeDefaultValues: true });
   const problems = validateSync(cfg, { whitelist: false }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)),
