@@ -9,14 +9,13 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { Envelope, EnvelopeLimits } from '@kiki/crypto';
+import type { EnvelopeLimits } from '@kiki/crypto';
 import { ensurePrivateDir, isNotFound, syncDir, writeFileAtomic } from './fs-util';
 import {
   type EnvelopeStore,
+  IndexedEnvelopeStore,
   keepsBody,
   type PutResult,
-  type StoreCounts,
-  type StoreEntry,
   StoreIndex,
   type SyncState,
   splitSyncStateKey,
@@ -98,7 +97,7 @@ async function acquireLock(dir: string): Promise<string> {
   throw new StoreError(`could not take the lock of ${dir}`);
 }
 
-export class FileEnvelopeStore implements EnvelopeStore {
+export class FileEnvelopeStore extends IndexedEnvelopeStore implements EnvelopeStore {
   private log: fs.FileHandle | null = null;
   private state: StateFile = { version: STATE_VERSION, sync: {} };
   private deadRecords = 0;
@@ -107,10 +106,12 @@ export class FileEnvelopeStore implements EnvelopeStore {
 
   private constructor(
     readonly dir: string,
-    private readonly index: StoreIndex,
+    protected readonly index: StoreIndex,
     private readonly lockPath: string,
     readonly loadReport: LoadReport,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Opens (creating if needed) the store in `dir`, taking its lock until close(). */
   static async open(dir: string, opts: FileStoreOptions = {}): Promise<FileEnvelopeStore> {
@@ -237,25 +238,6 @@ export class FileEnvelopeStore implements EnvelopeStore {
     return result;
   }
 
-  async get(id: string): Promise<Envelope | undefined> {
-    return this.index.get(id);
-  }
-
-  async has(id: string): Promise<boolean> {
-    return this.index.held.has(id) || this.index.tombs.has(id);
-  }
-
-  async list(): Promise<StoreEntry[]> {
-    return this.index.list();
-  }
-
-  async envelopes(): Promise<Envelope[]> {
-    return [...this.index.held.keys()].map((id) => this.index.get(id)!);
-  }
-
-  async count(): Promise<StoreCounts> {
-    return this.index.counts();
-  }
 
   async markTombstones(tombstones: readonly Tombstone[]): Promise<number> {
     const changed = this.index.markTombstones(tombstones);

@@ -189,18 +189,9 @@ export class StoreIndex {
   }
 }
 
-/** A store in memory only (tests, short-lived tools). */
-export class MemoryEnvelopeStore implements EnvelopeStore {
-  private readonly index: StoreIndex;
-  private readonly states = new Map<string, SyncState>();
-
-  constructor(opts: { limits?: Partial<EnvelopeLimits> } = {}) {
-    this.index = new StoreIndex(opts.limits);
-  }
-
-  async put(envelopes: readonly unknown[]): Promise<PutResult> {
-    return this.index.put(envelopes).result;
-  }
+/** The read side every store shares: answered from its in-memory index. */
+export abstract class IndexedEnvelopeStore {
+  protected abstract readonly index: StoreIndex;
 
   async get(id: string): Promise<Envelope | undefined> {
     return this.index.get(id);
@@ -221,6 +212,22 @@ export class MemoryEnvelopeStore implements EnvelopeStore {
   async count(): Promise<StoreCounts> {
     return this.index.counts();
   }
+}
+
+/** A store in memory only (tests, short-lived tools). */
+export class MemoryEnvelopeStore extends IndexedEnvelopeStore implements EnvelopeStore {
+  protected readonly index: StoreIndex;
+  private readonly states = new Map<string, SyncState>();
+
+  constructor(opts: { limits?: Partial<EnvelopeLimits> } = {}) {
+    super();
+    this.index = new StoreIndex(opts.limits);
+  }
+
+  async put(envelopes: readonly unknown[]): Promise<PutResult> {
+    return this.index.put(envelopes).result;
+  }
+
 
   async markTombstones(tombstones: readonly Tombstone[]): Promise<number> {
     return this.index.markTombstones(tombstones).length;
