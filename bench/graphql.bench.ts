@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createSyncToken, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
 import { envelopePageSql } from '../libs/storage/src/repositories/read.repository';
-import { benchDatabase, cpuSeconds, percentile, printTable, startHubProcess, stopHubProcess } from './support';
+import { benchDatabase, benchHubEnv, cpuSeconds, percentile, printTable, startHubProcess, stopHubProcess } from './support';
 
 // autocannon ships no types; this is the part used here
 interface CannonResult {
@@ -51,19 +51,7 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
   const seconds = opts.seconds ?? 10;
   const poolSize = 10;
   const db = await benchDatabase();
-  const hub = await startHubProcess({
-    NODE_ENV: 'production',
-    DATABASE_URL: db.url,
-    REDIS_PREFIX: `kiki-bench-${randomBytes(3).toString('hex')}`,
-    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
-    ADMIN_TOKEN,
-    LOG_LEVEL: 'silent',
-    CREATE_DATABASE: 'false',
-    MIGRATE_ON_START: 'false',
-    IMPORT_DEFAULT_REGION: 'false',
-    RUN_WORKERS: 'false',
-    DB_POOL_SIZE: String(poolSize),
-  });
+  const hub = await startHubProcess(benchHubEnv(db.url, { ADMIN_TOKEN, RUN_WORKERS: 'false', DB_POOL_SIZE: String(poolSize) }));
   const pool = new Pool({ connectionString: db.url, max: poolSize });
   const rows: Array<Record<string, string | number>> = [];
   try {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createSyncToken, type Envelope, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
-import { benchDatabase, cpuSeconds, percentile, printTable, startHubProcess, stopHubProcess } from './support';
+import { benchDatabase, benchHubEnv, cpuSeconds, percentile, printTable, startHubProcess, stopHubProcess } from './support';
 
 interface IngestCase {
   label: string;
@@ -22,17 +22,7 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
   const batch = opts.batch ?? 500;
   const concurrency = opts.concurrency ?? 3;
   const db = await benchDatabase();
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: db.url,
-    REDIS_PREFIX: `kiki-bench-${randomBytes(3).toString('hex')}`,
-    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-    CREATE_DATABASE: 'false',
-    MIGRATE_ON_START: 'false',
-    IMPORT_DEFAULT_REGION: 'false',
-    MAX_BATCH_ENVELOPES: String(batch),
-  };
+  const env = benchHubEnv(db.url, { MAX_BATCH_ENVELOPES: String(batch) });
   const rows: Array<Record<string, string | number>> = [];
   const cases: IngestCase[] = [
     { label: 'private 1 KB letters, 100 senders', public: false, senders: 100 },

@@ -17,7 +17,7 @@ import { QuotaService } from '../apps/hub/src/quota/quota.service';
 import { SweepService } from '../apps/hub/src/quota/sweep.service';
 import { RegionService } from '../apps/hub/src/regions/region.service';
 import { createSyncToken, type Envelope, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
-import { benchDatabase, percentile, printTable } from './support';
+import { benchDatabase, benchHubEnv, percentile, printTable } from './support';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DataSource as DataSourceToken } from 'typeorm';
@@ -46,20 +46,13 @@ export interface QuotaBenchOptions {
 export async function runQuotaBench(opts: QuotaBenchOptions = {}): Promise<Rows> {
   const parts = opts.parts ?? ['baseline', 'lag', 'lag-worker-process', 'sweep'];
   const db = await benchDatabase();
-  const env = {
+  const env = benchHubEnv(db.url, {
     NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_PREFIX: `kiki-bench-${randomBytes(3).toString('hex')}`,
-    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-    CREATE_DATABASE: 'false',
-    MIGRATE_ON_START: 'false',
-    IMPORT_DEFAULT_REGION: 'false',
     MAX_BATCH_ENVELOPES: '500',
     DB_POOL_SIZE: '16',
     // the periodic sweep stays out of the measurements
     QUOTA_SWEEP_EVERY_SECONDS: '86400',
-  };
+  });
   const rows: Rows = [];
   try {
     for (const part of parts) {

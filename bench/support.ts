@@ -81,3 +81,18 @@ export function printTable(rows: Promise<Array<Record<string, string | number>>>
     },
   );
 }
+
+/** A hub's environment for a benchmark: its own database and Redis prefix, nothing done on start. */
+export function benchHubEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    REDIS_PREFIX: `kiki-bench-${randomBytes(3).toString('hex')}`,
+    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+    CREATE_DATABASE: 'false',
+    MIGRATE_ON_START: 'false',
+    IMPORT_DEFAULT_REGION: 'false',
+    ...extra,
+  };
+}
