@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { QuotaTier, RemovedReason } from '../entities';
 import type { QuotaPolicyRow } from './quota.repository';
 
@@ -10,6 +12,11 @@ export interface EnvelopePageQuery {
   sender?: string;
   /** only envelopes whose own timestamp is at or after this (ms since 1970) */
   sinceMs?: number;
+}
+
+export interface RegionVersion {
+  lastSeq: number;
+  removedSeq: number;
 }
 
 export interface PersonUsageRow {
@@ -54,10 +61,11 @@ export interface EnvelopeView {
 
 // Postgres hands out the sealed fields as wire text: base64 is a third smaller than bytea's hex
 // and needs no Buffer round trip in Node; recipients are base58 (no ',') so one string splits
-// faster than Postgres array text parses. encode() breaks lines every 76 characters: removed.
+// faster than Postgres array text parses. encode() breaks lines every 76 characters: removed
+// with replace(), which costs a fraction of translate() (measured: 463 → 1,027 pages/s, 50 clients).
 const VIEW_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature,
   array_to_string(sealed_recipients, ',') AS recipients,
-  translate(encode(sealed_letter, 'base64'), E'\\n', '') AS letter,
+  replace(encode(sealed_letter, 'base64'), E'\\n', '') AS letter,
   size, (extract(epoch FROM received_at) * 1000)::float8 AS received_ms, purpose, first_id, reply_to, removed_reason`;
 
 const RAW_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients, sealed_letter, size, received_at,
@@ -117,6 +125,19 @@ export class ReadRepository {
     if (q.sinceMs !== undefined) params.push(q.sinceMs);
     const sql = envelopePageSql({ sender: q.sender !== undefined, since: q.sinceMs !== undefined });
     return (await this.ds.query(sql, params)).map(toView);
+  }
+
+  /**
+   * The region's read version: last_seq moves with every append and removal, removed_seq with
+   * removals only. Read it BEFORE a page: the page then shows at least that version.
+   */
+  async regionVersion(regionId: number): Promise<RegionVersion | null> {
+    // asked on every cached GraphQL page: straight to node-postgres as a prepared statement
+    // (TypeORM's query path costs more than the query itself here)
+    const pool = (this.ds.driver as PostgresDriver).master as Pool | undefined;
+    const sql = 'SELECT last_seq, removed_seq FROM region_seq WHERE region_id = $1';
+    const [row] = pool ? (await pool.query({ name: 'kiki_region_version', text: sql, values: [regionId] })).rows : await this.ds.query(sql, [regionId]);
+    return row ? { lastSeq: Number(row.last_seq), removedSeq: Number(row.removed_seq) } : null;
   }
 
   /** One envelope by id, tombstone included (the caller decides what a removed one means). */
