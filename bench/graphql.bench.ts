@@ -51,7 +51,8 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
   const seconds = opts.seconds ?? 10;
   const poolSize = 10;
   const db = await benchDatabase();
-  const hub = await startHubProcess(benchHubEnv(db.url, { ADMIN_TOKEN, RUN_WORKERS: 'false', DB_POOL_SIZE: String(poolSize) }));
+  const env = benchHubEnv(db.url, { ADMIN_TOKEN, RUN_WORKERS: 'false', DB_POOL_SIZE: String(poolSize) });
+  const hub = await startHubProcess(env);
   const pool = new Pool({ connectionString: db.url, max: poolSize });
   const rows: Array<Record<string, string | number>> = [];
   try {
@@ -71,6 +72,9 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
       });
       if (((await res.json()) as { stored: number }).stored !== envelopes.length) throw new Error('seeding failed');
     }
+    // what autovacuum does within a minute on a running hub: without statistics the planner
+    // sorts the region's whole tail for every page instead of walking the (region_id, seq) index
+    await pool.query('ANALYZE envelope');
     const reader = senders[0];
     const cursors = Array.from({ length: 64 }, (_, i) => Buffer.from(`e1:${Math.floor((i / 64) * (total - 100))}`).toString('base64url'));
     const body = (n: number) => JSON.stringify({ query: PAGE_QUERY, variables: { region: region.public, after: cursors[n % cursors.length] } });
@@ -79,11 +83,11 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
     const pageBytes = JSON.stringify({ data: sample }).length;
 
     // One GraphQL load: `connections` clients for `secs`, each request with a fresh token.
-    const load = async (label: string, c: number, secs: number, makeBody: (n: number) => string, kb: number | '') => {
+    const load = async (label: string, c: number, secs: number, makeBody: (n: number) => string, kb: number | '', target = hub) => {
       let n = 0;
-      const cpuBefore = cpuSeconds(hub.child.pid);
+      const cpuBefore = cpuSeconds(target.child.pid);
       const result = await autocannon({
-        url: `${hub.url}/graphql`,
+        url: `${target.url}/graphql`,
         connections: c,
         duration: secs,
         requests: [
@@ -97,7 +101,7 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
           },
         ],
       });
-      const cpuMs = ((cpuSeconds(hub.child.pid) - cpuBefore) * 1000) / result.requests.total;
+      const cpuMs = ((cpuSeconds(target.child.pid) - cpuBefore) * 1000) / result.requests.total;
       if (result.errors || result.non2xx || result.timeouts) throw new Error(`graphql bench: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
       rows.push({
         case: label,
@@ -111,12 +115,26 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
       });
     };
     const short = Math.max(3, Math.round(seconds / 3));
+    const kb = Math.round(pageBytes / 1024);
+    // The same 64 pages over and over: every member of a region reads the same envelopes, so
+    // after the first reader each page comes from the hub's page cache (version checked in Postgres).
     const PAGE = 'GraphQL envelopes(first: 100), fresh token each';
-    await load(PAGE, 1, short, body, Math.round(pageBytes / 1024));
-    await load(PAGE, connections, seconds, body, Math.round(pageBytes / 1024));
+    await load(`${PAGE}, page cache`, 1, short, body, kb);
+    await load(`${PAGE}, page cache`, connections, seconds, body, kb);
     // the fixed cost of any request (token check with its Redis round trip, Apollo, Nest), no page
     const fixed = JSON.stringify({ query: 'query($r: String!) { region(publicKey: $r) { name } }', variables: { r: region.public } });
     await load('GraphQL region { name }, fresh token each (fixed cost)', connections, short, () => fixed, '');
+    // Every page read from Postgres and executed: a second hub process without the page cache.
+    await stopHubProcess(hub);
+    const cold = await startHubProcess({ ...env, GRAPHQL_PAGE_CACHE_MB: '0' });
+    try {
+      const check = await gql(cold.url, PAGE_QUERY, { region: region.public, after: cursors[5] }, `Kiki ${createSyncToken(reader, region)}`);
+      if (JSON.stringify(check) !== JSON.stringify(sample)) throw new Error('the hub without cache answers another page');
+      await load(`${PAGE}, no cache`, 1, short, body, kb, cold);
+      await load(`${PAGE}, no cache`, connections, seconds, body, kb, cold);
+    } finally {
+      await stopHubProcess(cold);
+    }
 
     // The floor: the same page straight from Postgres, same pool size, same concurrency.
     const [{ region_id: regionId }] = (await pool.query('SELECT region_id FROM region WHERE public_key = $1', [region.public])).rows;

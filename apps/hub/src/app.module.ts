@@ -40,7 +40,7 @@ export class AppModule {
         SyncService,
         KikiService,
       ],
-      exports: [RegionService, IngestService, SyncAuthService],
+      exports: [RegionService, IngestService, SyncAuthService, HubMetrics],
     };
   }
 }

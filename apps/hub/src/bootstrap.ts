@@ -10,6 +10,8 @@ import { AppModule } from './app.module';
 import { HubExceptionFilter } from './common/http-exception.filter';
 import { JsonLogger } from './common/logger';
 import { HubConfig } from './config/hub-config';
+import { PageCache } from './graphql/page-cache';
+import { GRAPHQL_PATH } from './graphql/request-limit';
 import { HubMetrics } from './health/metrics';
 import { RegionService } from './regions/region.service';
 
@@ -34,6 +36,9 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
     bodyParser: false,
     logger: logger === false ? false : logger,
   });
+  // Express would hash every response body for a weak ETag (a GraphQL page: ~100 KB of SHA-1 per
+  // request); no route here answers conditional requests, so nothing would use it.
+  app.set('etag', false);
   app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
   app.useBodyParser('raw', { type: 'application/octet-stream', limit: 1024 * 1024 });
   app.useGlobalFilters(new HubExceptionFilter());
@@ -48,6 +53,9 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
     res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
+
+  // cached GraphQL envelope pages are answered here, after the JSON parser and ahead of Apollo
+  app.use(GRAPHQL_PATH, app.get(PageCache).middleware);
 
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

@@ -148,6 +148,13 @@ export class HubConfig {
   @Max(1_000_000)
   GRAPHQL_MAX_COMPLEXITY = 5000;
 
+  /** Memory for the shared cache of GraphQL `envelopes` pages, in MiB per process; 0 turns it off. */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(64 * 1024)
+  GRAPHQL_PAGE_CACHE_MB = 64;
+
   /** Largest GraphQL request body (POST /graphql); the other routes keep MAX_BODY_BYTES. */
   @Transform(int)
   @IsInt()

@@ -5,14 +5,22 @@
  */
 export {
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   GraphQLError,
   Kind,
+  TypeInfo,
+  getArgumentValues,
+  getNamedType,
   getOperationAST,
   parse,
   printSchema,
   validate,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql/index.js';

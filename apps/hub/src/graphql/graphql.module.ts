@@ -11,6 +11,7 @@ import { GqlContextFactory } from './auth/context.factory';
 import { AdminGuard, RegionMemberGuard } from './auth/guards';
 import { formatGraphqlError } from './errors';
 import { QueryLimitsPlugin } from './limits';
+import { PageCache, PageCachePlugin } from './page-cache';
 import { GRAPHQL_PATH, GraphqlRequestLimit } from './request-limit';
 import { QuotaModule } from '../quota/quota.module';
 import { AdminResolver } from './resolvers/admin.resolver';
@@ -71,6 +72,8 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
   providers: [
     GraphqlRequestLimit,
     QueryLimitsPlugin,
+    PageCache,
+    PageCachePlugin,
     { provide: ReadRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ReadRepository(ds) },
     { provide: GqlContextFactory, inject: CONTEXT_DEPS, useFactory: contextFactory },
     RegionMemberGuard,

@@ -48,6 +48,13 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly graphqlPageCache = new Counter({
+    name: 'kiki_hub_graphql_page_cache_total',
+    help: 'GraphQL envelope pages answered from the page cache (hit) or read from Postgres (miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kiki_hub_' });
   }

@@ -19,6 +19,8 @@ export class RedisService implements OnApplicationShutdown {
       // a Redis that accepts connections but never answers must not stall requests
       commandTimeout: 1000,
       retryStrategy: (times) => Math.min(times * 200, 2000),
+      // the replay check of every request's token: commands of one event-loop turn go out in one write
+      enableAutoPipelining: true,
     });
     this.client.on('error', (err) => this.log.warn({ msg: 'redis error', err: err.message }));
   }

@@ -12,4 +12,8 @@ export class RegionSeqEntity {
 
   @Column('bigint', { name: 'last_seq', default: 0 })
   lastSeq: string;
+
+  /** seq of the latest tombstone (0: none); moves only when an envelope is removed */
+  @Column('bigint', { name: 'removed_seq', default: 0 })
+  removedSeq: string;
 }

@@ -193,10 +193,12 @@ export class EnvelopeRepository {
    * takes this lock FIRST (before person_usage rows), which keeps lock order deadlock-free.
    * Returns the first reserved number.
    */
-  async reserveSeq(m: EntityManager, regionId: number, count: number): Promise<number> {
-    const [row] = updatedRows<{ last_seq: string }>(
-      await m.query('UPDATE region_seq SET last_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq', [regionId, count]),
-    );
+  async reserveSeq(m: EntityManager, regionId: number, count: number, forRemoval = false): Promise<number> {
+    // a removal also moves removed_seq (the region's read version: see RegionRemovedSeq migration)
+    const sql = forRemoval
+      ? 'UPDATE region_seq SET last_seq = last_seq + $2, removed_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq'
+      : 'UPDATE region_seq SET last_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq';
+    const [row] = updatedRows<{ last_seq: string }>(await m.query(sql, [regionId, count]));
     if (!row) throw new Error(`region ${regionId} has no sequence row`);
     return Number(row.last_seq) - count + 1;
   }
@@ -210,7 +212,7 @@ export class EnvelopeRepository {
   async remove(regionId: number, ids: Buffer[], reason: RemovedReason, manager?: EntityManager): Promise<Buffer[]> {
     if (ids.length === 0) return [];
     const run = async (m: EntityManager) => {
-      const first = await this.reserveSeq(m, regionId, ids.length);
+      const first = await this.reserveSeq(m, regionId, ids.length, true);
       const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
         await m.query(
           `WITH locked AS (

@@ -8,6 +8,9 @@ import { RegionLoader } from '../loaders/region.loader';
 import type { GqlContext } from './gql-context';
 import { RequestAuth } from './request-auth';
 
+// one per request, shared by every factory instance (Apollo's options and the page cache each get one)
+const byRequest = new WeakMap<Request, RequestAuth>();
+
 /** Builds the GraphQL context: credentials and DataLoaders of one request (HTTP) or one subscription (WebSocket). */
 export class GqlContextFactory {
   constructor(
@@ -21,8 +24,15 @@ export class GqlContextFactory {
     return new RequestAuth(authorization, { regions: this.regions, syncAuth: this.syncAuth, adminToken: this.config.ADMIN_TOKEN });
   }
 
+  /** The credentials of one HTTP request, the same object for everything that asks (page cache, Apollo context). */
+  authFor(req: Request): RequestAuth {
+    let auth = byRequest.get(req);
+    if (!auth) byRequest.set(req, (auth = this.auth(req.headers.authorization)));
+    return auth;
+  }
+
   http(req: Request): GqlContext {
-    return { transport: 'http', req, auth: this.auth(req.headers.authorization), persons: new PersonLoader(this.reads), regions: new RegionLoader(this.reads) };
+    return { transport: 'http', req, auth: this.authFor(req), persons: new PersonLoader(this.reads), regions: new RegionLoader(this.reads) };
   }
 
   /** One socket shares its RequestAuth (a token is checked once per socket); loaders do not cache across events. */

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { PersonLoader } from '../loaders/person.loader';
 import type { RegionLoader } from '../loaders/region.loader';
+import type { PageCacheNote } from '../page-cache';
 import type { RequestAuth } from './request-auth';
 
 /** What every resolver and guard gets as GraphQL context (one per HTTP request or subscription). */
@@ -10,4 +11,6 @@ export interface GqlContext {
   auth: RequestAuth;
   persons: PersonLoader;
   regions: RegionLoader;
+  /** set by the page cache when this operation may be cached; the page's resolver fills it in */
+  pageCache?: PageCacheNote;
 }

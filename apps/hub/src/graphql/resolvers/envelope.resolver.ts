@@ -1,6 +1,7 @@
 import { UseGuards } from '@nestjs/common';
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { RegionContext } from '../../regions/region.service';
+import type { GqlContext } from '../auth/gql-context';
 import { CurrentRegion, RegionMemberGuard } from '../auth/guards';
 import { EnvelopeArgs, EnvelopesArgs } from '../dto/envelopes.args';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SUBMIT_ENVELOPES } from '../dto/limits';
@@ -21,8 +22,11 @@ export class EnvelopeResolver {
     complexity: pageComplexity(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     description: 'Live envelopes of a region in commit order. Stable while others write: a saved cursor never skips or repeats one.',
   })
-  envelopes(@Args() args: EnvelopesArgs, @CurrentRegion() region: RegionContext): Promise<EnvelopeConnection> {
-    return this.queries.envelopes(region, args);
+  async envelopes(@Args() args: EnvelopesArgs, @CurrentRegion() region: RegionContext, @Context() ctx: GqlContext): Promise<EnvelopeConnection> {
+    const connection = await this.queries.envelopes(region, args);
+    // tells the page cache whether appends can still change this page (see PageCachePlugin)
+    if (ctx.pageCache) ctx.pageCache.full = connection.pageInfo.hasNextPage;
+    return connection;
   }
 
   @Query(() => Envelope, { nullable: true, description: 'One envelope by id; null with a NOT_FOUND error when the region does not hold it (or removed it).' })
