@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createSyncToken, type Envelope, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
-import { benchDatabase, benchHubEnv, cpuSeconds, percentile, printTable, startHubProcess, stopHubProcess } from './support';
+import { benchDatabase, benchHubEnv, cpuSeconds, machineCpu, percentile, postgresCpuSeconds, printTable, startHubProcess, stopHubProcess } from './support';
 
 interface IngestCase {
   label: string;
@@ -34,28 +34,37 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
       env: { ...process.env, ...env },
     });
   }
+  // Every request body is sealed first: sealing takes seconds, and the hub must not sit idle
+  // between cases (its keep-alive connections would be closed under the load generator).
+  const prepared = cases.map((c, ci) => {
+    const region = regions[ci];
+    const senders = Array.from({ length: c.senders }, () => generateKeyPair());
+    const reader = generateKeyPair();
+    // text that deflates like prose, to about 1 KB sealed
+    const content = 'k'.repeat(700) + randomBytes(100).toString('base64');
+    const bodies: string[] = [];
+    for (let b = 0; b < total / batch; b++) {
+      const envelopes: Envelope[] = [];
+      for (let i = 0; i < batch; i++) {
+        const sender = senders[(b * batch + i) % senders.length];
+        envelopes.push(seal({ purpose: 'share-text', content: `${content}${b}-${i}`, recipients: [c.public ? region.public : reader.public] }, sender, region.public));
+      }
+      bodies.push(JSON.stringify({ envelopes }));
+    }
+    return { senders, bodies };
+  });
   const hub = await startHubProcess(env);
   try {
     for (const [ci, c] of cases.entries()) {
       const region = regions[ci];
-      const senders = Array.from({ length: c.senders }, () => generateKeyPair());
-      const reader = generateKeyPair();
-      // text that deflates like prose, to about 1 KB sealed
-      const content = 'k'.repeat(700) + randomBytes(100).toString('base64');
-      const bodies: string[] = [];
-      for (let b = 0; b < total / batch; b++) {
-        const envelopes: Envelope[] = [];
-        for (let i = 0; i < batch; i++) {
-          const sender = senders[(b * batch + i) % senders.length];
-          envelopes.push(seal({ purpose: 'share-text', content: `${content}${b}-${i}`, recipients: [c.public ? region.public : reader.public] }, sender, region.public));
-        }
-        bodies.push(JSON.stringify({ envelopes }));
-      }
+      const { senders, bodies } = prepared[ci];
       const avgBytes = Math.round(bodies.reduce((s, b) => s + b.length, 0) / total);
       const latencies: number[] = [];
       let next = 0;
       let stored = 0;
       const cpuBefore = cpuSeconds(hub.child.pid);
+      const pgBefore = postgresCpuSeconds();
+      const machineBefore = machineCpu();
       const started = process.hrtime.bigint();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
@@ -75,6 +84,8 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
       );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const hubCpu = cpuSeconds(hub.child.pid) - cpuBefore;
+      const pgCpu = postgresCpuSeconds() - pgBefore;
+      const machine = machineCpu(machineBefore);
       latencies.sort((a, b) => a - b);
       if (stored !== total) throw new Error(`bench stored ${stored} of ${total}`);
       rows.push({
@@ -85,6 +96,8 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
         concurrency,
         'envelopes/s': Math.round(total / seconds),
         'hub CPU µs/envelope': Math.round((hubCpu / total) * 1e6),
+        'Postgres CPU µs/envelope': Math.round((pgCpu / total) * 1e6),
+        'machine idle %': Math.round(machine.idlePercent),
         'batch p50 ms': Math.round(percentile(latencies, 50)),
         'batch p99 ms': Math.round(percentile(latencies, 99)),
       });

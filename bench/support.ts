@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { ensureDatabase, runMigrations } from '../libs/storage/src';
@@ -62,6 +62,31 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds used so far by every running Postgres process (server and backends), Linux only. */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/** The machine's CPU counters (/proc/stat); with a `since`, the share that was idle in between. */
+export function machineCpu(since?: { busy: number; idle: number }): { busy: number; idle: number; idlePercent: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const busy = f.reduce((a, b) => a + b, 0) - idle;
+  const d = since ? { busy: busy - since.busy, idle: idle - since.idle } : { busy, idle };
+  return { busy, idle, idlePercent: (100 * d.idle) / Math.max(1, d.busy + d.idle) };
+}
 
 export async function stopHubProcess(hub: { child: ChildProcess }): Promise<void> {
   hub.child.kill('SIGTERM');

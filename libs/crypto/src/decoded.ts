@@ -5,6 +5,11 @@
  * still holds the very text it was decoded from, so mutating an envelope can never reuse stale bytes.
  */
 interface Decoded {
+  id: string;
+  idBytes: Buffer;
+  /** the timestamp as parseEnvelope normalized it, and its milliseconds since 1970 */
+  timestamp: string;
+  timestampMs: number;
   signature: string;
   signatureBytes: Buffer;
   recipients: string[];
@@ -33,4 +38,16 @@ export function cachedRecipient(env: { sealed_recipients?: unknown }, i: number)
 export function sealedLetterBytes(env: { sealed_letter: string }): Buffer {
   const d = cache.get(env);
   return d && env.sealed_letter === d.letter ? d.letterBytes : Buffer.from(env.sealed_letter, 'base64');
+}
+
+/** The id's 32 bytes, when parseEnvelope decoded this very id text. */
+export function cachedId(env: { id?: unknown }): Buffer | undefined {
+  const d = cache.get(env);
+  return d && env.id === d.id ? d.idBytes : undefined;
+}
+
+/** The timestamp in ms since 1970, when parseEnvelope parsed this very timestamp text. */
+export function cachedTimestampMs(env: { timestamp?: unknown }): number | undefined {
+  const d = cache.get(env);
+  return d && env.timestamp === d.timestamp ? d.timestampMs : undefined;
 }

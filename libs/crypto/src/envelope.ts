@@ -3,6 +3,7 @@ import { hash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import sodium from 'sodium-native';
 import { base58DecodeExact, base58Encode } from './base58';
+import { cachedId } from './decoded';
 import { EnvelopeParseError, KeyError, LetterError, SignatureError } from './errors';
 import { decodeKeyPair, decodePublicKey, keyPairFromJson, type KeyPair } from './keys';
 import { isAction, isPurpose, letterToJson, type Letter, type Purpose } from './letter';
@@ -70,7 +71,7 @@ function idDigest(senderPublic: string, purpose: string, content: string, firstI
 export function verifyId(env: Pick<Envelope, 'id' | 'sender'>, letter: Letter): boolean {
   let id: Buffer;
   try {
-    id = base58DecodeExact(env.id, ID_BYTES, 'id');
+    id = cachedId(env) ?? base58DecodeExact(env.id, ID_BYTES, 'id');
   } catch {
     return false;
   }

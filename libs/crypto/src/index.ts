@@ -38,6 +38,6 @@ export {
 export { RegionValidator } from './validate';
 export { type OpenedLetter, Opener, open, MAX_LETTER_BYTES } from './open';
 export { type EnvelopeLimits, DEFAULT_LIMITS, parseEnvelope, envelopeSize } from './parse';
-export { sealedLetterBytes } from './decoded';
+export { cachedId, cachedTimestampMs, sealedLetterBytes } from './decoded';
 // Native /sync authentication (not kiki v1), see sync-token.ts.
 export { type SyncTokenClaims, SyncTokenError, createSyncToken, openSyncToken } from './sync-token';

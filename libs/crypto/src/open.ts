@@ -63,7 +63,8 @@ export class Opener {
    */
   tryOpen(env: Envelope): OpenedLetter | null {
     const senderText = env?.sender?.public;
-    const senderPk = decodePublicKey(senderText, 'sender.public');
+    if (typeof senderText !== 'string') decodePublicKey(senderText, 'sender.public'); // throws the KeyError
+    const senderPk = () => decodePublicKey(senderText, 'sender.public');
     const recipients: unknown = env.sealed_recipients;
     if (!Array.isArray(recipients)) return null; // no sealed recipients: nobody's letter
 

@@ -112,9 +112,9 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
   }
 
   const id = requireString(own(obj, 'id'), 'id');
-  decodeExact(id, ID_BYTES, 'id', 'base58 of a 32-byte id');
+  const idBytes = decodeExact(id, ID_BYTES, 'id', 'base58 of a 32-byte id');
 
-  const { normalized: timestamp } = parseTimestamp(requireString(own(obj, 'timestamp'), 'timestamp'));
+  const { normalized: timestamp, ms: timestampMs } = parseTimestamp(requireString(own(obj, 'timestamp'), 'timestamp'));
 
   const senderValue = own(obj, 'sender');
   if (senderValue === undefined) fail('sender', 'required field is missing');
@@ -166,6 +166,10 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
     sealed_letter: sealedLetter,
   };
   rememberDecoded(env, {
+    id,
+    idBytes,
+    timestamp,
+    timestampMs,
     signature,
     signatureBytes,
     recipients: sealedRecipients.slice(),

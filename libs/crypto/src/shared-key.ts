@@ -122,8 +122,12 @@ export class SharedKeyCache {
     this.max = Math.max(1, Math.floor(maxEntries) || 1);
   }
 
-  /** The shared key with `peerText` (whose decoded bytes are `peer`), or null for a low-order key. */
-  get(peerText: string, peer: Buffer): Buffer | null {
+  /**
+   * The shared key with `peerText`, or null for a low-order key. `peer` is its decoded bytes, or
+   * a function giving them: called on a miss only, so a repeat sender costs no base58 decoding
+   * (the text is a bijection of the bytes, so a hit proves the text decoded before).
+   */
+  get(peerText: string, peer: Buffer | (() => Buffer)): Buffer | null {
     const hit = this.map.get(peerText);
     if (hit !== undefined) {
       // Re-insert so Map iteration order tracks recency.
@@ -131,7 +135,7 @@ export class SharedKeyCache {
       this.map.set(peerText, hit);
       return hit;
     }
-    const k = boxBeforeNm(peer, this.secretKey);
+    const k = boxBeforeNm(typeof peer === 'function' ? peer() : peer, this.secretKey);
     if (this.map.size >= this.max) {
       const oldest = this.map.keys().next().value as string;
       const evicted = this.map.get(oldest);

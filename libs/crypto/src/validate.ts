@@ -71,17 +71,16 @@ export class RegionValidator {
   /** Never throws: any malformed input is simply not a valid signature. */
   private check(sender: unknown, signature: unknown, env?: Envelope): boolean {
     if (typeof sender !== 'string' || typeof signature !== 'string') return false;
-    let pk: Buffer;
     let box: Buffer;
+    let key: Buffer | null;
     try {
-      pk = decodePublicKey(sender, 'sender.public');
       // The plaintext is the sender's key text, so the box length is fixed by it.
       box = (env && cachedSignature(env)) ?? base58DecodeExact(signature, NONCE + MAC + Buffer.byteLength(sender), 'signature');
       if (box.length !== NONCE + MAC + Buffer.byteLength(sender)) return false;
+      key = this.cache.get(sender, () => decodePublicKey(sender, 'sender.public'));
     } catch {
       return false;
     }
-    const key = this.cache.get(sender, pk);
     if (!key) return false;
     const msg = Buffer.alloc(box.length - NONCE - MAC);
     if (!sodium.crypto_secretbox_open_easy(msg, box.subarray(NONCE), box.subarray(0, NONCE), key)) return false;

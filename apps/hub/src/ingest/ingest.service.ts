@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   base58Decode,
+  cachedId,
+  cachedTimestampMs,
   type Envelope,
   EnvelopeParseError,
   isAction,
@@ -9,7 +11,6 @@ import {
   parseEnvelope,
   parseTimestamp,
   sealedLetterBytes,
-  verifyId,
 } from '@kiki/crypto';
 import { EnvelopeRepository, type EnvelopeRow, type RemovedReason } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
@@ -133,7 +134,7 @@ export class IngestService {
       throw err;
     }
     const id = env.id;
-    const tsMs = parseTimestamp(env.timestamp).ms;
+    const tsMs = cachedTimestampMs(env) ?? parseTimestamp(env.timestamp).ms;
     if (tsMs < 0) {
       // the reconciliation order is unsigned, as in negentropy; kiki itself dates from 2018
       return { id, code: 'INVALID_ENVELOPE', field: 'timestamp', reason: `timestamp ${env.timestamp} is before 1970` };
@@ -157,22 +158,24 @@ export class IngestService {
 
     // Public letters are sealed to the region key too, so the hub can open and check them.
     let letter: Letter | null = null;
+    let idValid = true;
     try {
-      letter = region.opener.tryOpen(env)?.letter ?? null;
+      const opened = region.opener.tryOpen(env);
+      if (opened) ({ letter, idValid } = opened);
     } catch (err) {
       if (err instanceof KikiCryptoError) {
         return { id, code: 'INVALID_ENVELOPE', field: 'sealed_letter', reason: `the letter sealed to the region does not open as a kiki letter: ${err.message}` };
       }
       throw err;
     }
-    if (letter && !verifyId(env, letter)) {
+    if (!idValid) {
       return { id, code: 'ID_MISMATCH', field: 'id', reason: 'the id is not the hash of the public letter it carries' };
     }
     const content = letter?.content ?? '';
     return {
       id,
       row: {
-        id: Buffer.from(base58Decode(id)),
+        id: cachedId(env) ?? Buffer.from(base58Decode(id)),
         tsMs,
         timestamp: env.timestamp,
         sender: env.sender.public,
