@@ -78,6 +78,11 @@ export async function startHub(config: HubConfig): Promise<NestExpressApplicatio
       await regions.create('kiki default region', DEFAULT_REGION);
     }
   }
+  // Keep idle client connections longer than the 60 s of common load balancers (Node's 5 s
+  // default makes a client that pauses between batches reuse a socket the hub just closed).
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.listen(config.PORT, config.HOST);
   log.log({ msg: 'kiki hub listening', url: `http://${config.HOST}:${config.PORT}`, docs: '/docs', regions: (await app.get(RegionService).list()).length });
   return app;

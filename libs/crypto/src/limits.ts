@@ -19,8 +19,20 @@ export const DEFAULT_LIMITS: Readonly<EnvelopeLimits> = Object.freeze({
   maxSealedLetterBytes: 384 * 1024,
 });
 
+// a hub passes its region's limits object for every envelope: resolved once per (frozen) object
+const resolvedFrozen = new WeakMap<object, EnvelopeLimits>();
+
 /** Defaults overridden only by the finite positive numbers given (an `undefined` must not erase a default). */
 export function resolveLimits(limits?: Partial<EnvelopeLimits>): EnvelopeLimits {
+  if (!limits) return DEFAULT_LIMITS;
+  const known = resolvedFrozen.get(limits);
+  if (known) return known;
+  const out = resolveFresh(limits);
+  if (Object.isFrozen(limits)) resolvedFrozen.set(limits, Object.freeze(out));
+  return out;
+}
+
+function resolveFresh(limits?: Partial<EnvelopeLimits>): EnvelopeLimits {
   const out: EnvelopeLimits = { ...DEFAULT_LIMITS };
   if (limits) {
     for (const k of Object.keys(DEFAULT_LIMITS) as (keyof EnvelopeLimits)[]) {

@@ -120,11 +120,12 @@ export class RegionService {
       hub,
       validator: new RegionValidator(keys),
       opener: new Opener([keys]),
-      limits: {
+      // frozen: parseEnvelope resolves a frozen limits object once, not once per envelope
+      limits: Object.freeze({
         ...DEFAULT_LIMITS,
         maxEnvelopeBytes: row.maxEnvelopeBytes,
         maxSealedLetterBytes: Math.min(DEFAULT_LIMITS.maxSealedLetterBytes, row.maxEnvelopeBytes),
-      },
+      }),
       defaultQuotaBytes: Number(row.defaultQuotaBytes),
       trustedQuotaBytes: Number(row.trustedQuotaBytes),
       createdAt: row.createdAt,

@@ -83,6 +83,13 @@ function toStored(r: Record<string, unknown>): StoredEnvelope {
   };
 }
 
+/** One text of `items`' values joined by `sep`, refusing an empty value or one holding the separator. */
+function joined(items: EnvelopeRow[], value: (r: EnvelopeRow) => string, sep: ',' | ' '): string {
+  const parts = items.map(value);
+  for (const p of parts) if (p.length === 0 || p.includes(sep)) throw new RangeError(`an envelope field holds "${sep}": ${p.slice(0, 40)}`);
+  return parts.join(sep);
+}
+
 export class EnvelopeRepository {
   constructor(private readonly ds: DataSource) {}
 
@@ -122,7 +129,8 @@ export class EnvelopeRepository {
       `WITH s AS (
          UPDATE region_seq SET last_seq = last_seq + $17 WHERE region_id = $1 RETURNING last_seq - $17 AS base, last_seq
        ), v AS (
-         SELECT * FROM unnest($4::int[], $5::int[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[],
+         SELECT * FROM unnest($4::int[], $5::int[], $6::bigint[], string_to_array($7, ','), string_to_array($8, ','),
+                              string_to_array($9, ','), string_to_array($10, ' '),
                               $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bool[])
            WITH ORDINALITY AS v(off, len, ts_ms, ts, sender, signature, recipients, size, purpose, first_id, reply_to, content, counts, n)
        ), ins AS (
@@ -152,10 +160,12 @@ export class EnvelopeRepository {
         offsets,
         items.map((r) => r.sealedLetter.length),
         items.map((r) => r.tsMs),
-        items.map((r) => r.timestamp),
-        items.map((r) => r.sender),
-        items.map((r) => r.signature),
-        items.map((r) => r.sealedRecipients.join(',')),
+        // checked texts that cannot hold ',' or ' ' (RFC 3339, base58) go joined, not as text[]:
+        // node-postgres quotes and regex-escapes every array element (~5% of ingest CPU)
+        joined(items, (r) => r.timestamp, ','),
+        joined(items, (r) => r.sender, ','),
+        joined(items, (r) => r.signature, ','),
+        joined(items, (r) => r.sealedRecipients.join(','), ' '),
         items.map((r) => r.size),
         items.map((r) => r.purpose),
         items.map((r) => r.firstId),

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataSource, EnvelopeRepository, type EnvelopeRow, ReadRepository, RegionRepository } from '@kiki/storage';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
+
+// EnvelopeRepository.insertBatch: one self-committing statement (counter, rows, usage).
+let db: TestDatabase;
+let ds: DataSource;
+let repo: EnvelopeRepository;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ds = createDataSource({ url: db.url, poolSize: 2 });
+  await ds.initialize();
+  repo = new EnvelopeRepository(ds);
+});
+afterAll(async () => {
+  await ds?.destroy();
+  await db?.drop();
+});
+
+async function region(): Promise<number> {
+  const key = () => randomBytes(16).toString('hex');
+  const r = await new RegionRepository(ds).create({ publicKey: key(), name: key(), privateKeyEnc: randomBytes(48), hubPublicKey: key(), hubPrivateKeyEnc: randomBytes(48) });
+  return r.regionId;
+}
+
+function row(sender: string, over: Partial<EnvelopeRow> = {}): EnvelopeRow {
+  const letter = randomBytes(100);
+  return {
+    id: randomBytes(32),
+    tsMs: 1_764_000_000_000,
+    timestamp: '2025-11-24T16:00:00Z',
+    sender,
+    signature: 'SiGnAtUrE58',
+    sealedRecipients: ['BoxOne58', 'BoxTwo58'],
+    sealedLetter: letter,
+    size: letter.toString('base64').length,
+    purpose: null,
+    firstId: null,
+    replyTo: null,
+    publicContent: null,
+    countsTowardQuota: true,
+    ...over,
+  };
+}
+
+async function usage(regionId: number): Promise<Record<string, { bytes: number; envelopes: number }>> {
+  const rows: Array<{ person: string; bytes: string; envelopes: number }> = await ds.query('SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1', [regionId]);
+  return Object.fromEntries(rows.map((r) => [r.person, { bytes: Number(r.bytes), envelopes: r.envelopes }]));
+}
+
+describe('insertBatch', () => {
+  it('gives seqs in input order, stores every column as sent, and counts usage (actions exempt)', async () => {
+    const id = await region();
+    const action = row('alice', { purpose: 'action-assign/name', publicContent: 'Alice, "the first"', firstId: 'x,y', countsTowardQuota: false });
+    const rows = [row('alice'), row('bob'), action, row('alice')];
+    const out = await repo.insertBatch(id, rows);
+    expect([...out.stored.values()]).toEqual([1, 2, 3, 4]);
+    expect(out.lastSeq).toBe(4);
+    const stored: any[] = await ds.query('SELECT id, seq, sender, signature, sealed_recipients, sealed_letter, size, purpose, first_id, public_content FROM envelope WHERE region_id = $1 ORDER BY seq', [id]);
+    expect(stored.map((s) => s.id)).toEqual(rows.map((r) => r.id));
+    expect(stored[2]).toMatchObject({ purpose: 'action-assign/name', first_id: 'x,y', public_content: 'Alice, "the first"', sealed_recipients: ['BoxOne58', 'BoxTwo58'] });
+    expect(stored.map((s) => s.sealed_letter)).toEqual(rows.map((r) => r.sealedLetter));
+    const size = rows[0].size;
+    expect(await usage(id)).toEqual({ alice: { bytes: 2 * size, envelopes: 3 }, bob: { bytes: size, envelopes: 1 } });
+    expect(await new ReadRepository(ds).regionVersion(id)).toEqual({ lastSeq: 4, removedSeq: 0 });
+  });
+
+  it('stores a repeated id once and reports held and tombstoned ids without counting them again', async () => {
+    const id = await region();
+    const [a, b] = [row('carol'), row('carol')];
+    await repo.insertBatch(id, [a, b]);
+    await repo.remove(id, [b.id], 'quota');
+    const c = row('carol');
+    const out = await repo.insertBatch(id, [a, c, { ...c }, b]);
+    expect([...out.stored.keys()]).toEqual([c.id.toString('hex')]);
+    expect(out.existing).toEqual(new Map([[a.id.toString('hex'), null], [b.id.toString('hex'), 'quota']]));
+    expect((await usage(id)).carol).toEqual({ bytes: 2 * a.size, envelopes: 2 });
+  });
+
+  it('refuses a text that would break the packed columns, before anything is written', async () => {
+    const id = await region();
+    await expect(repo.insertBatch(id, [row('dave'), row('dave', { signature: 'a,b' })])).rejects.toThrow(RangeError);
+    await expect(repo.insertBatch(id, [row('dave', { sealedRecipients: ['one two'] })])).rejects.toThrow(RangeError);
+    expect(await ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = $1', [id])).toEqual([{ n: 0 }]);
+    expect(await new ReadRepository(ds).regionVersion(id)).toEqual({ lastSeq: 0, removedSeq: 0 });
+  });
+
+  it('fails for a region without a counter and stores nothing', async () => {
+    await expect(repo.insertBatch(999_999, [row('erin')])).rejects.toThrow();
+    expect(await ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = 999999')).toEqual([{ n: 0 }]);
+  });
+
+  it('a removal moves removed_seq with the counter, an append only the counter', async () => {
+    const id = await region();
+    const rows = [row('fay'), row('fay')];
+    await repo.insertBatch(id, rows);
+    await repo.remove(id, [rows[0].id], 'admin');
+    await repo.insertBatch(id, [row('fay')]);
+    expect(await new ReadRepository(ds).regionVersion(id)).toEqual({ lastSeq: 4, removedSeq: 3 });
+  });
+});
