@@ -157,13 +157,17 @@ export class PageCache {
   };
 
   private async serve(req: Request, res: Response, page: CachedPage): Promise<boolean> {
+    // The token check (Redis) and the version (Postgres) are asked for at once: one wait, not two.
+    // The version says nothing to a caller who fails the check: it is only compared, never sent.
+    const version = this.reads.regionVersion(page.regionId);
+    version.catch(() => undefined);
     try {
       // the same RequestAuth Apollo's context will use: a refused token is reported by Apollo, once
       await this.contexts.authFor(req).region(page.regionKey);
     } catch {
       return false;
     }
-    const now = await this.reads.regionVersion(page.regionId);
+    const now = await version;
     if (!now || now.removedSeq !== page.version.removedSeq || (!page.full && now.lastSeq !== page.version.lastSeq)) return false;
     this.metrics.graphqlPageCache.inc({ result: 'hit' });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': page.body.length });
