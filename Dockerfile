@@ -13,4 +13,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 8080
-CMD ["node", "dist/apps/hub/src/main.js"]
+# a larger young generation: ingest allocates per batch, and most of it dies young (docs/benchmarks.md)
+CMD ["node", "--max-semi-space-size=64", "dist/apps/hub/src/main.js"]

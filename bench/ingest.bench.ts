@@ -18,7 +18,7 @@ interface IngestCase {
  * sealed and serialised before the clock starts, so the load generator costs little.
  */
 export async function runIngestBench(opts: { envelopes?: number; batch?: number; concurrency?: number } = {}) {
-  const total = opts.envelopes ?? 20_000;
+  const total = opts.envelopes ?? 40_000;
   const batch = opts.batch ?? 500;
   const concurrency = opts.concurrency ?? 3;
   const db = await benchDatabase();
