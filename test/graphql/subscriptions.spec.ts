@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createHubApp } from '../../apps/hub/src/bootstrap';
 import { EvictionEvents } from '../../apps/hub/src/graphql/services/eviction-events.service';
 import { IngestService } from '../../apps/hub/src/ingest/ingest.service';
+import { evictionChannel } from '../../apps/hub/src/quota/eviction.service';
 import { startTestHub, type TestHub } from '../support/hub';
 import { authHeader, people, publicAction, publicPost } from '../support/envelopes';
 import { testRedisUrl } from '../support/db';
@@ -22,7 +23,9 @@ const channel = (kind: string, r: KeyPair) => `${hubA.config.REDIS_PREFIX}:gql:$
 const ADDED = `subscription($r: String!) { envelopeAdded(region: $r) { id sequence cursor sealedLetter sender { publicKey name } } }`;
 
 beforeAll(async () => {
-  hubA = await startTestHub({ ADMIN_TOKEN: TOKEN, QUOTA_SWEEP_EVERY_SECONDS: '0' });
+  // eviction logs are re-read on a timer only hourly: evictionHappened events must come from the
+  // workers' Redis notices (the timer is the safety net for lost notices)
+  hubA = await startTestHub({ ADMIN_TOKEN: TOKEN, QUOTA_SWEEP_EVERY_SECONDS: '0', GRAPHQL_EVICTION_POLL_SECONDS: '3600' });
   // a second hub process: same database and Redis, its own memory
   appB = await createHubApp(hubA.config, { logger: false });
   await appB.listen(0, '127.0.0.1');
@@ -108,9 +111,9 @@ describe('evictionHappened', () => {
       seal({ purpose: 'share-text', content: `${i}`.repeat(500), recipients: [region.public] }, carol, region.public, { now: new Date(Date.UTC(2026, 1, i + 1)) }),
     );
     await gql(hubA.url, SUBMIT, { region: region.public, envelopes: posts.map(toInput) }, memberAuth(carol, region));
-    // live once process B watches the region's eviction log
+    // live once process B watches the region's eviction log and listens for the workers' notices
     for (let i = 0; i < 100 && !appB.get(EvictionEvents).watchedRegions().includes(regionId); i++) await new Promise((res) => setTimeout(res, 20));
-    await new Promise((res) => setTimeout(res, 50));
+    await waitForListeners(testRedisUrl, evictionChannel(hubA.config.REDIS_PREFIX, regionId));
     const limit = posts[2].sealed_letter.length;
     const set = await gql(hubA.url, `mutation($r: String!, $k: String!, $o: Float) { setPersonTier(region: $r, publicKey: $k, tier: DEFAULT, overrideBytes: $o) { limit } }`, { r: region.public, k: carol.public, o: limit }, `Bearer ${TOKEN}`);
     expect(set.errors).toBeUndefined();

@@ -155,6 +155,17 @@ export class HubConfig {
   @Max(64 * 1024)
   GRAPHQL_PAGE_CACHE_MB = 64;
 
+  /**
+   * evictionHappened: how often a hub process with subscribers re-reads a region's eviction log
+   * when no quota worker told it (through Redis) that it evicted there. A safety net for lost
+   * notices only.
+   */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  GRAPHQL_EVICTION_POLL_SECONDS = 5;
+
   /** Largest GraphQL request body (POST /graphql); the other routes keep MAX_BODY_BYTES. */
   @Transform(int)
   @IsInt()

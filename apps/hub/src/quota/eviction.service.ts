@@ -6,6 +6,7 @@ import { HubConfig } from '../config/hub-config';
 import { QuotaMetrics } from './quota.metrics';
 import { OnQuotaJob, type PersonJob } from './quota.jobs';
 import { resolveLimit } from './quota.policy';
+import { QuotaQueue } from './quota.queue';
 import { RegionCommits } from './region-commits';
 
 /** What one enforce() run did. */
@@ -46,6 +47,16 @@ const MAX_STEPS = 100_000;
  * The locked parts of the steps ready for one region share a transaction (RegionCommits).
  * A run interrupted anywhere leaves consistent state, and running again continues from it.
  */
+/**
+ * Redis channel that says "this region has new eviction records" after they commit. Hub
+ * processes with evictionHappened subscribers read the eviction log when it speaks (and on a
+ * slow timer anyway, so a lost message only delays events): the records themselves stay in
+ * Postgres, the channel carries no data.
+ */
+export function evictionChannel(prefix: string, regionId: number): string {
+  return `${prefix}:evictions:${regionId}`;
+}
+
 @Injectable()
 export class EvictionService {
   private readonly log = new Logger(EvictionService.name);
@@ -56,7 +67,13 @@ export class EvictionService {
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly metrics: QuotaMetrics,
     private readonly commits: RegionCommits,
+    private readonly queue: QuotaQueue,
   ) {}
+
+  /** After a committed step removed something: best effort, never fails the job. */
+  private announce(regionId: number): void {
+    this.queue.connection.publish(evictionChannel(this.config.REDIS_PREFIX, regionId), '1').catch(() => undefined);
+  }
 
   @OnQuotaJob('quota.evaluate')
   evaluate(job: PersonJob): Promise<EnforceResult> {
@@ -84,6 +101,7 @@ export class EvictionService {
       total.bytes = r.bytes;
       // counted here, after the commit: a rolled-back step removed nothing
       for (const reason of r.reasons) this.metrics.evictions.inc({ reason });
+      if (r.reasons.length) this.announce(regionId);
       if (r.repaired) this.metrics.repairs.inc();
       total.limit = r.limit;
       if (r.done) break;

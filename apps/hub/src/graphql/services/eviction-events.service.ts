@@ -1,11 +1,13 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { HubConfig } from '../../config/hub-config';
+import { evictionChannel } from '../../quota/eviction.service';
 import { QuotaService } from '../../quota/quota.service';
 import type { RegionContext } from '../../regions/region.service';
 import type { Eviction } from '../models/quota.model';
+import { EnvelopeEvents } from './envelope-events.service';
 import { EventStream } from './event-stream';
 import { toEviction } from './quota-query.service';
 
-const POLL_MS = 1000;
 const PAGE = 100;
 // Eviction ids are taken at insert, so one can commit after a larger one was seen: each poll
 // looks this far below the largest id it saw before.
@@ -14,22 +16,29 @@ const MAX_QUEUED = 10_000;
 
 /**
  * evictionHappened: evictions are made by quota workers, which may run in any process (hub or
- * `npm run worker`), so each hub process that has subscribers for a region reads that region's
- * eviction log once a second (one indexed query) and fans the new rows out to them.
+ * `npm run worker`). Each hub process that has subscribers for a region reads that region's
+ * eviction log (one indexed query) when a worker says on Redis that it committed evictions
+ * there (evictionChannel), and every GRAPHQL_EVICTION_POLL_SECONDS anyway, so a message lost
+ * while Redis is away only delays events; then it fans the new rows out to its subscribers.
  */
 @Injectable()
 export class EvictionEvents implements OnApplicationShutdown {
   private readonly log = new Logger(EvictionEvents.name);
   private readonly watches = new Map<number, RegionWatch>();
 
-  constructor(private readonly quota: QuotaService) {}
+  constructor(
+    private readonly quota: QuotaService,
+    private readonly events: EnvelopeEvents,
+    @Inject(HubConfig) private readonly config: HubConfig,
+  ) {}
 
   async evictionHappened(region: RegionContext): Promise<AsyncIterableIterator<Eviction>> {
     let watch = this.watches.get(region.regionId);
     if (!watch || watch.stopped) {
-      const created = new RegionWatch(region.regionId, this.quota, this.log, () => {
+      const created = new RegionWatch(region.regionId, this.quota, this.log, this.config.GRAPHQL_EVICTION_POLL_SECONDS * 1000, () => {
         if (this.watches.get(region.regionId) === created) this.watches.delete(region.regionId);
       });
+      created.listen(this.events, evictionChannel(this.config.REDIS_PREFIX, region.regionId));
       this.watches.set(region.regionId, (watch = created));
     }
     try {
@@ -60,6 +69,11 @@ class RegionWatch {
   private floor = 0n;
   private highest = 0n;
   private timer?: NodeJS.Timeout;
+  private subscription?: Promise<number | undefined>;
+  private unsubscribe?: (id: number) => void;
+  /** the poll running now, and whether another was asked for meanwhile */
+  private polling: Promise<void> | null = null;
+  private again = false;
   stopped = false;
   readonly ready: Promise<void>;
 
@@ -67,13 +81,41 @@ class RegionWatch {
     private readonly regionId: number,
     private readonly quota: QuotaService,
     private readonly log: Logger,
+    pollMs: number,
     private readonly onIdle: () => void,
   ) {
     // Only evictions after the first subscriber arrived are events.
     this.ready = this.quota.listEvictions({ regionId }, { limit: 1 }).then((p) => {
       this.floor = this.highest = BigInt(p.items[0]?.evictionId ?? 0);
-      if (!this.stopped) this.timer = setInterval(() => void this.poll(), POLL_MS).unref();
+      if (!this.stopped) this.timer = setInterval(() => this.pollSoon(), pollMs).unref();
     });
+  }
+
+  /** Polls when a quota worker says it evicted in this region (any process, through Redis). */
+  listen(events: EnvelopeEvents, channel: string): void {
+    this.unsubscribe = (id) => events.pubsub.unsubscribe(id);
+    this.subscription = events.pubsub.subscribe(channel, () => this.pollSoon()).catch((err: unknown) => {
+      this.log.warn({ msg: 'eviction notices unavailable; polling only', regionId: this.regionId, err: String(err) });
+      return undefined;
+    });
+  }
+
+  /** One poll at a time; a request during a poll runs one more after it (nothing is missed). */
+  private pollSoon(): void {
+    if (this.stopped) return;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
+    this.polling = this.ready
+      .then(() => this.poll())
+      .finally(() => {
+        this.polling = null;
+        if (this.again) {
+          this.again = false;
+          this.pollSoon();
+        }
+      });
   }
 
   add(stream: EventStream<Eviction>): void {
@@ -88,6 +130,7 @@ class RegionWatch {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    void this.subscription?.then((id) => id !== undefined && this.unsubscribe?.(id));
     this.onIdle();
   }
 
