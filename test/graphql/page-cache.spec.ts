@@ -155,6 +155,33 @@ describe('the GraphQL page cache', () => {
     }
   });
 
+  it('answers what it does not serve exactly as a hub without the cache: bad JSON, other bodies, other types', async () => {
+    // arm the cache (the fast path reads bodies itself only while it holds pages)
+    await raw(hub.url, { r: region.public, first: 3 }, memberAuth(alice, region));
+    const bare = await startTestHub({ RUN_WORKERS: 'false', GRAPHQL_PAGE_CACHE_MB: '0' });
+    try {
+      const send = async (url: string, body: string, headers: Record<string, string>) => {
+        const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body });
+        return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+      };
+      const json = { 'content-type': 'application/json' };
+      const cases: Array<[string, Record<string, string>]> = [
+        ['{"query": "{ __typename }"', json],
+        ['[1, 2]', json],
+        ['{"query": "{ __typename }", "extensions": {}}', json],
+        ['{"query": "{ __typename }"}', { 'content-type': 'application/json; charset=latin1' }],
+        ['{"query": "{ __typename }"}', { 'content-type': 'text/plain' }],
+        [JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(20_000) }), json],
+      ];
+      for (const [body, headers] of cases) {
+        const [mine, theirs] = [await send(hub.url, body, headers), await send(bare.url, body, headers)];
+        expect(mine, body.slice(0, 60)).toEqual(theirs);
+      }
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('is off with GRAPHQL_PAGE_CACHE_MB=0', async () => {
     const bare = await startTestHub({ RUN_WORKERS: 'false', GRAPHQL_PAGE_CACHE_MB: '0' });
     try {

@@ -54,8 +54,11 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
     next();
   });
 
-  // cached GraphQL envelope pages are answered here, after the JSON parser and ahead of Apollo
-  app.use(GRAPHQL_PATH, app.get(PageCache).middleware);
+  // cached GraphQL envelope pages are answered before Express (plain requests) or here, after
+  // the JSON parser and ahead of Apollo (the rest)
+  const pageCache = app.get(PageCache);
+  pageCache.attach(app.getHttpServer());
+  app.use(GRAPHQL_PATH, pageCache.middleware);
 
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
