@@ -160,8 +160,9 @@ function plainJsonPost(req: Request): PageRequest | null {
 /**
  * Shared cache of GraphQL `envelopes` pages. Every member of a region reads the same envelopes,
  * so the page one device read is the page the next one asks for. A page is stored after Apollo
- * answered it (PageCachePlugin) and served by `middleware`, ahead of Apollo, as the same bytes,
- * but only to a request that proved membership of the region (or is the operator), and only
+ * answered it (PageCachePlugin) and served as the same bytes by `attach` (before Express) or
+ * `middleware` (ahead of Apollo), but only to a request that proved membership of the region
+ * (or is the operator), and only
  * while it is still exact. Postgres says the region's version on every request, so hub
  * processes need not tell each other anything:
  *  - a page that was not full is exact while nothing was appended or removed (last_seq unmoved);
