@@ -262,7 +262,7 @@ export class PageCache {
   private async serve(req: Request, res: Response, page: CachedPage): Promise<boolean> {
     // The token check (Redis) and the version (Postgres) are asked for at once: one wait, not two.
     // The version says nothing to a caller who fails the check: it is only compared, never sent.
-    const version = this.reads.regionVersion(page.regionId);
+    const version = this.version(page.regionId);
     version.catch(() => undefined);
     try {
       // the same RequestAuth Apollo's context will use: a refused token is reported by Apollo, once

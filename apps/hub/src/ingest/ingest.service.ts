@@ -4,7 +4,7 @@ import { HubConfig } from '../config/hub-config';
 import type { HubErrorCode } from '../common/errors';
 import type { RegionContext } from '../regions/region.service';
 import { HubMetrics } from '../health/metrics';
-import { type CheckedItem, checkBatch } from './check';
+import { checkBatch } from './check';
 
 export type IngestStatus = 'stored' | 'duplicate' | 'rejected';
 
@@ -29,10 +29,6 @@ export interface StoredNotice {
 /** Called after a batch commits: reconciliation index, quota jobs, subscriptions. */
 export type AfterCommitListener = (notice: StoredNotice) => void | Promise<void>;
 
-/**
- * The one ingest path used by every route: strict parse → limits → region signature →
- * public-letter checks → idempotent insert by (region, id) with usage, committed per batch.
- */
 /**
  * The one ingest path used by every route: strict parse → limits → region signature →
  * public-letter checks (check.ts) → idempotent insert by (region, id) with usage, one
