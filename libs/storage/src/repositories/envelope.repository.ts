@@ -113,7 +113,7 @@ export class EnvelopeRepository {
     // order), inserts, and adds usage, all inside Postgres. The counter lock is held for the
     // statement and its commit only, never across round trips to a busy hub (as a multi-statement
     // transaction did: 55-85 ms per 500 rows, waiting on an event loop validating other batches).
-    // Lock order is still region_seq, then person_usage rows sorted by person (see reserveSeq).
+    // Lock order is still region_seq, then person_usage rows sorted by person (see reserveRemovalSeq).
     // One array parameter per column (unnest) keeps planning cheap however large the batch.
     // Binary columns travel packed in a single bytea (sent in binary, not hex-escaped inside
     // an array literal: 4x faster here) and are cut apart with substring. Recipients are
@@ -193,17 +193,16 @@ export class EnvelopeRepository {
   }
 
   /**
-   * Reserves `count` sequence numbers of a region and locks its counter until the transaction
-   * ends, so rows of one region commit in seq order and a cursor never skips one. Every writer
-   * takes this lock FIRST (before person_usage rows), which keeps lock order deadlock-free.
-   * Returns the first reserved number.
+   * Reserves `count` sequence numbers of a region for tombstones and locks its counter until the
+   * transaction ends, so rows of one region commit in seq order and a cursor never skips one.
+   * Every writer takes this lock FIRST (before person_usage rows; insertBatch does it inside its
+   * statement), which keeps lock order deadlock-free. A removal also moves removed_seq (the
+   * region's read version: see the RegionRemovedSeq migration). Returns the first reserved number.
    */
-  async reserveSeq(m: EntityManager, regionId: number, count: number, forRemoval = false): Promise<number> {
-    // a removal also moves removed_seq (the region's read version: see RegionRemovedSeq migration)
-    const sql = forRemoval
-      ? 'UPDATE region_seq SET last_seq = last_seq + $2, removed_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq'
-      : 'UPDATE region_seq SET last_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq';
-    const [row] = updatedRows<{ last_seq: string }>(await m.query(sql, [regionId, count]));
+  private async reserveRemovalSeq(m: EntityManager, regionId: number, count: number): Promise<number> {
+    const [row] = updatedRows<{ last_seq: string }>(
+      await m.query('UPDATE region_seq SET last_seq = last_seq + $2, removed_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq', [regionId, count]),
+    );
     if (!row) throw new Error(`region ${regionId} has no sequence row`);
     return Number(row.last_seq) - count + 1;
   }
@@ -217,7 +216,7 @@ export class EnvelopeRepository {
   async remove(regionId: number, ids: Buffer[], reason: RemovedReason, manager?: EntityManager): Promise<Buffer[]> {
     if (ids.length === 0) return [];
     const run = async (m: EntityManager) => {
-      const first = await this.reserveSeq(m, regionId, ids.length, true);
+      const first = await this.reserveRemovalSeq(m, regionId, ids.length);
       const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
         await m.query(
           `WITH locked AS (

@@ -160,7 +160,7 @@ export class QuotaRepository {
 
   /**
    * The region's sequence counter, locked until commit. Every writer takes it first
-   * (EnvelopeRepository.reserveSeq), then person_usage rows: one lock order, no deadlock.
+   * (EnvelopeRepository.insertBatch and remove), then person_usage rows: one lock order, no deadlock.
    */
   async lockRegion(m: EntityManager, regionId: number): Promise<void> {
     await m.query('SELECT 1 FROM region_seq WHERE region_id = $1 FOR UPDATE', [regionId]);
