@@ -1,11 +1,11 @@
 /** Opening envelopes (PROTOCOL.md "Opening"), with shared keys cached per (key, sender). */
-import { inflateRawSync } from 'node:zlib';
 import sodium from 'sodium-native';
 import { base58DecodeExact } from './base58';
 import { cachedRecipient, sealedLetterBytes } from './decoded';
 import { KeyError, LetterError, NotARecipientError } from './errors';
 import { verifyId, type Envelope } from './envelope';
 import { decodeKeyPair, decodePublicKey, type KeyPair } from './keys';
+import { InflateError, inflateRawText } from './inflate';
 import { parseLetter, type Letter } from './letter';
 import { DEFAULT_CACHE_SIZE, SharedKeyCache } from './shared-key';
 
@@ -125,16 +125,12 @@ function openLetter(env: Envelope, k: Buffer): Letter {
   if (!sodium.crypto_secretbox_open_easy(compressed, sealed.subarray(NONCE), sealed.subarray(0, NONCE), k)) {
     throw new LetterError('sealed letter does not open with the recipient key (tampered or corrupt)');
   }
-  let plain: Buffer;
+  let plain: string;
   try {
-    // Output chunks sized to the letter: zlib's 16 KiB default costs more than the inflate for 1 KB letters.
-    const chunkSize = Math.min(64 * 1024, Math.max(1024, compressed.length * 4));
-    plain = inflateRawSync(compressed, { maxOutputLength: MAX_LETTER_BYTES, chunkSize });
+    plain = inflateRawText(compressed, MAX_LETTER_BYTES);
   } catch (e) {
-    const tooLarge = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new LetterError(
-      tooLarge ? `letter inflates to more than ${MAX_LETTER_BYTES} bytes` : 'letter is not valid raw DEFLATE data',
-    );
+    if (!(e instanceof InflateError)) throw e;
+    throw new LetterError(e.tooLarge ? `letter inflates to more than ${MAX_LETTER_BYTES} bytes` : 'letter is not valid raw DEFLATE data');
   }
-  return parseLetter(plain.toString('utf8'));
+  return parseLetter(plain);
 }
