@@ -18,6 +18,7 @@ for (let i = 0; i < 58; i++) DIGIT[ALPHABET_CODES[i]] = i;
 const ENC_LIMB = 656_356_768; // 58^5
 /** Decoding limbs hold 32 bits: 2^32 * 58^3 + carry stays far below 2^53. */
 const DEC_LIMB = 4_294_967_296; // 2^32
+const INV_DEC_LIMB = 1 / DEC_LIMB;
 const POW58 = [1, 58, 3364, 195_112];
 const LOG58_256 = Math.log(256) / Math.log(58);
 
@@ -136,7 +137,8 @@ function decode(text: string, field: string, expect: number): Buffer {
     let carry = value;
     for (let j = 0; j < used; j++) {
       const x = limbs[j] * mult + carry;
-      carry = Math.floor(x / DEC_LIMB);
+      // × 2^-32 is exact in doubles, and V8 does not turn this division into it (2x slower)
+      carry = Math.floor(x * INV_DEC_LIMB);
       limbs[j] = x - carry * DEC_LIMB;
     }
     if (carry > 0) limbs[used++] = carry; // carry < 2^32 * 58^3 / 2^32 < one limb
@@ -155,14 +157,21 @@ function decode(text: string, field: string, expect: number): Buffer {
   }
   const out = Buffer.allocUnsafe(total);
   out.fill(0, 0, zeros);
+  // Limbs are integers below 2^32, so `>>> 0` is exact and bytes come out by shifts.
   let pos = total;
-  for (let j = 0; j < used; j++) {
-    let v = limbs[j];
-    const count = j === used - 1 ? topBytes : 4;
-    for (let k = 0; k < count; k++) {
-      const q = Math.floor(v / 256);
-      out[--pos] = v - q * 256;
-      v = q;
+  for (let j = 0; j < used - 1; j++) {
+    const v = limbs[j] >>> 0;
+    out[pos - 1] = v & 255;
+    out[pos - 2] = (v >>> 8) & 255;
+    out[pos - 3] = (v >>> 16) & 255;
+    out[pos - 4] = v >>> 24;
+    pos -= 4;
+  }
+  if (used > 0) {
+    let v = limbs[used - 1] >>> 0;
+    for (let k = 0; k < topBytes; k++) {
+      out[--pos] = v & 255;
+      v >>>= 8;
     }
   }
   return out;
