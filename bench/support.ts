@@ -36,7 +36,12 @@ export async function startHubProcess(env: Record<string, string>): Promise<{ ur
   const child = fork(resolve(__dirname, '../apps/hub/src/main.js'), [], {
     // the flags `npm run start:prod` and the Dockerfile give the hub (--max-semi-space-size:
     // ingest allocates ~1 MB per batch that dies young; 64 MiB semi-spaces cut its GC work)
-    execArgv: ['--max-semi-space-size=64', ...(process.env.BENCH_HUB_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_HUB_PROF] : [])],
+    // BENCH_HUB_NODE_OPTIONS adds flags for experiments (e.g. another --max-semi-space-size: the last one given wins)
+    execArgv: [
+      '--max-semi-space-size=64',
+      ...(process.env.BENCH_HUB_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
+      ...(process.env.BENCH_HUB_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_HUB_PROF] : []),
+    ],
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
