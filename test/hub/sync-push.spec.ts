@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { base58Decode, base58Encode, generateKeyPair, RegionValidator, type KeyPair } from '@kiki/crypto';
+import { base58Decode, base58Encode, computeId, generateKeyPair, RegionValidator, type KeyPair } from '@kiki/crypto';
+import { rawSeal } from '../../libs/crypto/test/helpers';
 import { EnvelopeRepository } from '@kiki/storage';
 import { NegentropyClient, SortedVectorStorage } from '@kiki/sync';
 import { DataSource } from 'typeorm';
@@ -105,6 +107,52 @@ describe('POST /sync/:region/push', () => {
     const { body } = await push({ envelopes: [squat] });
     expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'ID_MISMATCH', field: 'id' });
     expect((await push({ envelopes: [real] })).body.stored).toBe(1);
+  });
+
+  it('refuses public letters whose first_id or reply_to is not an id, and keeps no unstorable text (one bad letter never fails its batch)', async () => {
+    // Letters the library refuses to seal, made with plain libsodium: fields any JSON may carry,
+    // with ids that really are their hashes (so only the field itself is at fault).
+    const craft = (purpose: string, content: string, firstId: string, replyTo: string) => {
+      const to = [alice.public, region.public];
+      const id = computeId(alice.public, purpose, content, firstId, replyTo, to);
+      const letter = JSON.stringify({ purpose, to, content, first_id: firstId || id, reply_to: replyTo || undefined });
+      return rawSeal(deflateRawSync(Buffer.from(letter)), alice, [region], region, id);
+    };
+    const realId = publicPost(alice, region).id;
+    const items = [
+      craft('share-text', 'a reply', '', '\u0000'),
+      craft('share-text', 'a reply', '', 'not an id'),
+      craft('share-text', 'an edit', 'x'.repeat(44), ''),
+      craft('share-text', 'an edit', '\ud800', ''),
+      craft('action-assign/name', 'Nul\u0000Name', '', ''),
+      craft('action-assign/name', 'Lone \ud800 surrogate', '', ''),
+      craft('share-text', 'a fine reply', '', realId),
+      publicPost(alice, region),
+    ].map((e) => ({ ...e, timestamp: new Date().toISOString() }));
+    const { status, body } = await push({ envelopes: items });
+    expect(status).toBe(200);
+    expect(body.results.map((r: any) => [r.status, r.code ?? null, r.field ?? null])).toEqual([
+      ['rejected', 'INVALID_ENVELOPE', 'sealed_letter'],
+      ['rejected', 'INVALID_ENVELOPE', 'sealed_letter'],
+      ['rejected', 'INVALID_ENVELOPE', 'sealed_letter'],
+      ['rejected', 'INVALID_ENVELOPE', 'sealed_letter'],
+      ['stored', null, null],
+      ['stored', null, null],
+      ['stored', null, null],
+      ['stored', null, null],
+    ]);
+    expect(body.results[0].reason).toMatch(/reply_to/);
+    expect(body.results[2].reason).toMatch(/first_id/);
+    const rows = await hub.app.get(DataSource).query(
+      'SELECT purpose, public_content, reply_to FROM envelope WHERE id = ANY($1::bytea[]) ORDER BY seq',
+      [items.slice(4, 7).map((e) => Buffer.from(base58Decode(e.id)))],
+    );
+    // the sealed letter stays authoritative; text Postgres cannot hold is simply not copied out
+    expect(rows).toEqual([
+      { purpose: 'action-assign/name', public_content: null, reply_to: null },
+      { purpose: 'action-assign/name', public_content: null, reply_to: null },
+      { purpose: 'share-text', public_content: null, reply_to: realId },
+    ]);
   });
 
   it('refuses the region key as a sender', async () => {

@@ -1,5 +1,6 @@
 import {
   base58Decode,
+  base58DecodeExact,
   cachedId,
   cachedTimestampMs,
   type Envelope,
@@ -48,6 +49,28 @@ export type CheckedItem =
 
 // Public action contents are short (a key, an id, a name); longer ones are not kept in clear.
 const MAX_PUBLIC_CONTENT = 4096;
+
+const ID_BYTES = 32;
+
+/** Whether a letter's first_id/reply_to is set and is not an id (the envelope's own id always is). */
+function notAnId(value: string | undefined, ownId: string): boolean {
+  if (!value || value === ownId) return false;
+  try {
+    base58DecodeExact(value, ID_BYTES);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Postgres text holds neither NUL nor (once encoded to UTF-8) lone surrogates. A public action's
+ * content with either is not copied out of its sealed letter, which stays authoritative.
+ */
+function isStorableText(s: string): boolean {
+  return !UNSTORABLE.test(s);
+}
+const UNSTORABLE = /[\u0000\p{Surrogate}]/u;
 
 /** Strict parse → limits → timestamp window → region signature → public-letter checks. */
 export function checkEnvelope(region: CheckRegion, item: unknown, now: number, maxFutureSkewSeconds: number): { id: string; row: EnvelopeRow } | Rejection {
@@ -100,6 +123,14 @@ export function checkEnvelope(region: CheckRegion, item: unknown, now: number, m
   if (!idValid) {
     return { id, code: 'ID_MISMATCH', field: 'id', reason: 'the id is not the hash of the public letter it carries' };
   }
+  if (letter) {
+    // kiki sets both to envelope ids; the hub keeps them as columns (eviction order, threads),
+    // so anything else is refused here rather than stored or failing the batch's statement.
+    const bad = notAnId(letter.first_id, id) ? 'first_id' : notAnId(letter.reply_to, id) ? 'reply_to' : null;
+    if (bad) {
+      return { id, code: 'INVALID_ENVELOPE', field: 'sealed_letter', reason: `the letter's ${bad} is not an envelope id (base58 of 32 bytes)` };
+    }
+  }
   const content = letter?.content ?? '';
   return {
     id,
@@ -115,7 +146,7 @@ export function checkEnvelope(region: CheckRegion, item: unknown, now: number, m
       purpose: letter?.purpose ?? null,
       firstId: letter ? letter.first_id || id : null,
       replyTo: letter?.reply_to || null,
-      publicContent: letter && isAction(letter.purpose) && content.length <= MAX_PUBLIC_CONTENT ? content : null,
+      publicContent: letter && isAction(letter.purpose) && content.length <= MAX_PUBLIC_CONTENT && isStorableText(content) ? content : null,
       countsTowardQuota: !(letter && isAction(letter.purpose)),
     },
   };
