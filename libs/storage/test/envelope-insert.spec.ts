@@ -54,14 +54,14 @@ async function usage(regionId: number): Promise<Record<string, { bytes: number; 
 describe('insertBatch', () => {
   it('gives seqs in input order, stores every column as sent, and counts usage (actions exempt)', async () => {
     const id = await region();
-    const action = row('alice', { purpose: 'action-assign/name', publicContent: 'Alice, "the first"', firstId: 'x,y', countsTowardQuota: false });
+    const action = row('alice', { purpose: 'action-assign/name', publicContent: 'Alice, "the first" \\ é 🎉\n', firstId: 'x,y', countsTowardQuota: false });
     const rows = [row('alice'), row('bob'), action, row('alice')];
     const out = await repo.insertBatch(id, rows);
     expect([...out.stored.values()]).toEqual([1, 2, 3, 4]);
     expect(out.lastSeq).toBe(4);
     const stored: any[] = await ds.query('SELECT id, seq, sender, signature, sealed_recipients, sealed_letter, size, purpose, first_id, public_content FROM envelope WHERE region_id = $1 ORDER BY seq', [id]);
     expect(stored.map((s) => s.id)).toEqual(rows.map((r) => r.id));
-    expect(stored[2]).toMatchObject({ purpose: 'action-assign/name', first_id: 'x,y', public_content: 'Alice, "the first"', sealed_recipients: ['BoxOne58', 'BoxTwo58'] });
+    expect(stored[2]).toMatchObject({ purpose: 'action-assign/name', first_id: 'x,y', public_content: 'Alice, "the first" \\ é 🎉\n', sealed_recipients: ['BoxOne58', 'BoxTwo58'] });
     expect(stored.map((s) => s.sealed_letter)).toEqual(rows.map((r) => r.sealedLetter));
     const size = rows[0].size;
     expect(await usage(id)).toEqual({ alice: { bytes: 2 * size, envelopes: 3 }, bob: { bytes: size, envelopes: 1 } });
@@ -84,6 +84,9 @@ describe('insertBatch', () => {
     const id = await region();
     await expect(repo.insertBatch(id, [row('dave'), row('dave', { signature: 'a,b' })])).rejects.toThrow(RangeError);
     await expect(repo.insertBatch(id, [row('dave', { sealedRecipients: ['one two'] })])).rejects.toThrow(RangeError);
+    // texts Postgres cannot hold would fail the statement: refused by name instead
+    await expect(repo.insertBatch(id, [row('dave', { publicContent: 'nul\u0000' })])).rejects.toThrow(/cannot store/);
+    await expect(repo.insertBatch(id, [row('dave', { replyTo: 'lone \ud800' })])).rejects.toThrow(/cannot store/);
     expect(await ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = $1', [id])).toEqual([{ n: 0 }]);
     expect(await new ReadRepository(ds).regionVersion(id)).toEqual({ lastSeq: 0, removedSeq: 0 });
   });
