@@ -14,6 +14,10 @@ const MAC = 16;
 const K_BYTES = 32;
 const RECIPIENT_BYTES = NONCE + MAC + K_BYTES;
 
+/** K of the letter being opened, and its compressed plaintext: reused, so an open allocates neither. */
+const letterKey = Buffer.alloc(K_BYTES);
+let compressedScratch = Buffer.alloc(64 * 1024);
+
 /** Largest inflated letter accepted: bounds what a small deflate bomb can make us allocate. */
 export const MAX_LETTER_BYTES = 4 * 1024 * 1024;
 
@@ -85,7 +89,7 @@ export class Opener {
       return box;
     };
 
-    const k = Buffer.alloc(K_BYTES);
+    const k = letterKey; // reused (never two opens at once: all synchronous), zeroed after each
     try {
       const n = boxes.length;
       for (const held of this.keys) {
@@ -120,8 +124,10 @@ function openLetter(env: Envelope, k: Buffer): Letter {
   if (typeof env.sealed_letter !== 'string') throw new LetterError('sealed_letter is not a string');
   const sealed = sealedLetterBytes(env);
   if (sealed.length < NONCE + MAC) throw new LetterError('sealed letter is too short to be a secretbox');
-  // Fully written by a successful open, and discarded on failure: no need to zero-fill.
-  const compressed = Buffer.allocUnsafe(sealed.length - NONCE - MAC);
+  // Fully written by a successful open, and consumed by the inflate before anything else runs.
+  const size = sealed.length - NONCE - MAC;
+  if (compressedScratch.length < size) compressedScratch = Buffer.alloc(size);
+  const compressed = compressedScratch.subarray(0, size);
   if (!sodium.crypto_secretbox_open_easy(compressed, sealed.subarray(NONCE), sealed.subarray(0, NONCE), k)) {
     throw new LetterError('sealed letter does not open with the recipient key (tampered or corrupt)');
   }

@@ -15,6 +15,9 @@ const MAC = 16;
  * sender secret, region public); it opens with (region secret, sender public), and the X25519
  * shared key of that pair is cached so a known sender costs one secretbox open, not a scalarmult.
  */
+/** Reused for every signature check (see check()). */
+let scratch = Buffer.alloc(256);
+
 export class RegionValidator {
   readonly regionPublic: string;
   private readonly cache: SharedKeyCache;
@@ -82,9 +85,14 @@ export class RegionValidator {
       return false;
     }
     if (!key) return false;
-    const msg = Buffer.alloc(box.length - NONCE - MAC);
+    const n = box.length - NONCE - MAC;
+    if (scratch.length < 2 * n) scratch = Buffer.alloc(4 * n);
+    // Plaintext and expected text share one reused buffer: no allocation per envelope (the
+    // plaintext is the sender's public key text, nothing secret).
+    const msg = scratch.subarray(0, n);
     if (!sodium.crypto_secretbox_open_easy(msg, box.subarray(NONCE), box.subarray(0, NONCE), key)) return false;
     // Must be the sender's own key text exactly: a signature is not transferable to another key.
-    return msg.equals(Buffer.from(sender, 'utf8'));
+    scratch.write(sender, n, n, 'utf8');
+    return scratch.compare(scratch, n, 2 * n, 0, n) === 0;
   }
 }
