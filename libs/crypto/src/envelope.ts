@@ -299,6 +299,10 @@ export function parseTimestamp(text: string): { ms: number; normalized: string }
     offset = (sign === '-' ? -1 : 1) * (oh * 3600 + om * 60);
   }
   const seconds = daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset;
+  const ms = seconds * 1000 + (frac ? Math.floor(+frac.slice(0, 3).padEnd(3, '0')) : 0);
+  // Already UTC with upper-case T and Z (what every kiki program writes): the text is its own
+  // normal form, no need to rebuild it (~1 µs per envelope on ingest).
+  if (!sign && text.charCodeAt(10) === 84 && text.charCodeAt(text.length - 1) === 90) return { ms, normalized: text };
   const days = Math.floor(seconds / 86_400);
   const rest = seconds - days * 86_400;
   const [uy, um, ud] = civilFromDays(days);
@@ -306,6 +310,5 @@ export function parseTimestamp(text: string): { ms: number; normalized: string }
   const normalized =
     `${pad(uy, 4)}-${pad(um, 2)}-${pad(ud, 2)}T${pad(Math.floor(rest / 3600), 2)}:` +
     `${pad(Math.floor((rest % 3600) / 60), 2)}:${pad(rest % 60, 2)}${frac ? `.${frac}` : ''}Z`;
-  const ms = seconds * 1000 + (frac ? Math.floor(+frac.slice(0, 3).padEnd(3, '0')) : 0);
   return { ms, normalized };
 }
