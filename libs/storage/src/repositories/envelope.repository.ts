@@ -123,9 +123,9 @@ export class EnvelopeRepository {
     // statement and its commit only, never across round trips to a busy hub (as a multi-statement
     // transaction did: 55-85 ms per 500 rows, waiting on an event loop validating other batches).
     // Lock order is still region_seq, then person_usage rows sorted by person (see reserveRemovalSeq).
-    // One array parameter per column (unnest) keeps planning cheap however large the batch.
-    // Binary columns travel packed in a single bytea (sent in binary, not hex-escaped inside
-    // an array literal: 4x faster here) and are cut apart with substring. Recipients are
+    // One parameter per column, unnested in ROWS FROM, keeps planning cheap however large the
+    // batch. Binary columns travel packed in a single bytea (sent in binary, not hex-escaped
+    // inside an array literal: 4x faster here) and are cut apart with substring. Recipients are
     // base58, so ',' cannot occur inside one and joins them unambiguously.
     const letters = Buffer.concat(items.map((r) => r.sealedLetter));
     const offsets: number[] = [];
@@ -134,7 +134,7 @@ export class EnvelopeRepository {
       offsets.push(at);
       at += r.sealedLetter.length;
     }
-    const got: Array<{ id: Buffer; seq: string; last_seq: string }> = await this.ds.query(
+    const got: Array<{ base: string; last_seq: string; inserted: string | null }> = await this.ds.query(
       `WITH s AS (
          UPDATE region_seq SET last_seq = last_seq + $17 WHERE region_id = $1 RETURNING last_seq - $17 AS base, last_seq
        ), v AS (
@@ -164,7 +164,8 @@ export class EnvelopeRepository {
                envelopes = person_usage.envelopes + excluded.envelopes,
                updated_at = now()
        )
-       SELECT ins.id, ins.seq, s.last_seq FROM s LEFT JOIN ins ON true`,
+       -- which items went in, as their positions (seq - base): one short text, not a row each
+       SELECT s.base, s.last_seq, (SELECT string_agg((ins.seq - s.base)::text, ',') FROM ins) AS inserted FROM s`,
       [
         regionId,
         Buffer.concat(items.map((r) => r.id)),
@@ -189,12 +190,16 @@ export class EnvelopeRepository {
       ],
     );
     if (got.length === 0) throw new Error(`region ${regionId} has no sequence row`);
+    const base = Number(got[0].base);
     result.lastSeq = Number(got[0].last_seq);
-    for (const g of got) if (g.id) result.stored.set(g.id.toString('hex'), Number(g.seq));
+    const keys = [...unique.keys()];
+    if (got[0].inserted) {
+      for (const n of got[0].inserted.split(',')) result.stored.set(keys[Number(n) - 1], base + Number(n));
+    }
 
     // Ids it did not insert were already held (live or tombstoned): read after the commit, so
     // no lock waits on it. A tombstone never turns back into a live row, so the answer holds.
-    const notInserted = [...unique.keys()].filter((hex) => !result.stored.has(hex));
+    const notInserted = keys.filter((hex) => !result.stored.has(hex));
     if (notInserted.length) {
       const prior: Array<{ id: Buffer; removed_reason: RemovedReason | null }> = await this.ds.query(
         'SELECT id, removed_reason FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[])',
