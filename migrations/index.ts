@@ -2,6 +2,13 @@ import { Initial1764000000000 } from './1764000000000-Initial';
 import { Quotas1764000000001 } from './1764000000001-Quotas';
 import { SyncNonce1764000000002 } from './1764000000002-SyncNonce';
 import { RegionRemovedSeq1764000000003 } from './1764000000003-RegionRemovedSeq';
+import { EnvelopeRegionTrigger1764000000004 } from './1764000000004-EnvelopeRegionTrigger';
 
 /** Every migration, oldest first. Listed explicitly so builds and tests need no file globbing. */
-export const migrations = [Initial1764000000000, Quotas1764000000001, SyncNonce1764000000002, RegionRemovedSeq1764000000003];
+export const migrations = [
+  Initial1764000000000,
+  Quotas1764000000001,
+  SyncNonce1764000000002,
+  RegionRemovedSeq1764000000003,
+  EnvelopeRegionTrigger1764000000004,
+];

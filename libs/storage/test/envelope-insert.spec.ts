@@ -96,6 +96,21 @@ describe('insertBatch', () => {
     expect(await ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = 999999')).toEqual([{ n: 0 }]);
   });
 
+  it('deleting a region deletes its envelopes and their eviction records (the trigger that replaced the foreign key)', async () => {
+    const [gone, kept] = [await region(), await region()];
+    const rows = [row('gil'), row('gil')];
+    await repo.insertBatch(gone, rows);
+    await repo.insertBatch(kept, [row('gil')]);
+    await ds.query(`INSERT INTO eviction (region_id, envelope_id, person, reason, size) VALUES ($1, $2, 'gil', 'oldest', 1)`, [gone, rows[0].id]);
+    await ds.query('DELETE FROM region WHERE region_id = $1', [gone]);
+    const count = async (table: string, regionId: number) => (await ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE region_id = $1`, [regionId]))[0].n;
+    expect([await count('envelope', gone), await count('eviction', gone), await count('person_usage', gone)]).toEqual([0, 0, 0]);
+    expect(await count('envelope', kept)).toBe(1);
+    // and nothing can be stored for it any more: its counter went with it
+    await expect(repo.insertBatch(gone, [row('gil')])).rejects.toThrow(/no sequence row/);
+    expect(await count('envelope', gone)).toBe(0);
+  });
+
   it('a removal moves removed_seq with the counter, an append only the counter', async () => {
     const id = await region();
     const rows = [row('fay'), row('fay')];

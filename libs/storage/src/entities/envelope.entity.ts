@@ -1,5 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { RegionEntity } from './region.entity';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type RemovedReason = 'quota' | 'erase' | 'admin';
 
@@ -11,12 +10,9 @@ export type RemovedReason = 'quota' | 'erase' | 'admin';
 @Check('envelope_removed_reason_check', `removed_reason IN ('quota', 'erase', 'admin')`)
 @Check('envelope_removed_ck', '(removed_at IS NULL) = (sealed_letter IS NOT NULL)')
 export class EnvelopeEntity {
+  /** No foreign key (checked per row, under the region's counter lock): see migration 1764000000004. */
   @PrimaryColumn('integer', { name: 'region_id', primaryKeyConstraintName: 'envelope_pk' })
   regionId: number;
-
-  @ManyToOne(() => RegionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'region_id', foreignKeyConstraintName: 'envelope_region_id_fkey' })
-  region?: RegionEntity;
 
   /** The kiki id, base58-decoded (32 bytes). */
   @PrimaryColumn('bytea', { primaryKeyConstraintName: 'envelope_pk' })

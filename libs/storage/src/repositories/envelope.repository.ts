@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { RemovedReason } from '../entities';
 
 /** An envelope ready to store: parsed, validated and reduced to columns by the ingest path. */
@@ -99,6 +101,39 @@ function jsonTexts(items: EnvelopeRow[], value: (r: EnvelopeRow) => string | nul
   return JSON.stringify(parts);
 }
 
+/** One batch: counter, rows and usage in one self-committing statement (see insertBatch). */
+const INSERT_BATCH_SQL = `WITH s AS (
+    UPDATE region_seq SET last_seq = last_seq + $17 WHERE region_id = $1 RETURNING last_seq - $17 AS base, last_seq
+  ), v AS (
+    SELECT * FROM ROWS FROM (
+        unnest(string_to_array($4, ',')::int[], string_to_array($5, ',')::int[], string_to_array($6, ',')::bigint[],
+               string_to_array($7, ','), string_to_array($8, ','), string_to_array($9, ','), string_to_array($10, ' '),
+               string_to_array($11, ',')::int[], string_to_array($16, ',')::bool[]),
+        json_array_elements_text($12::json), json_array_elements_text($13::json),
+        json_array_elements_text($14::json), json_array_elements_text($15::json))
+      WITH ORDINALITY AS v(off, len, ts_ms, ts, sender, signature, recipients, size, counts, purpose, first_id, reply_to, content, n)
+  ), ins AS (
+    INSERT INTO envelope (region_id, id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients,
+      sealed_letter, size, purpose, first_id, reply_to, public_content)
+    SELECT $1, substring($2::bytea FROM ((v.n - 1) * 32 + 1)::int FOR 32), s.base + v.n, v.ts_ms, v.ts, v.sender, v.signature,
+           string_to_array(v.recipients, ','), substring($3::bytea FROM v.off FOR v.len), v.size,
+           v.purpose, v.first_id, v.reply_to, v.content
+      FROM v CROSS JOIN s
+    ON CONFLICT (region_id, id) DO NOTHING
+    RETURNING seq, sender, size
+  ), u AS (
+    INSERT INTO person_usage (region_id, person, bytes, envelopes)
+    SELECT $1, ins.sender, sum(CASE WHEN v.counts THEN ins.size ELSE 0 END), count(*)
+      FROM ins JOIN v ON v.n = ins.seq - (SELECT base FROM s)
+     GROUP BY ins.sender ORDER BY ins.sender
+    ON CONFLICT (region_id, person) DO UPDATE
+      SET bytes = person_usage.bytes + excluded.bytes,
+          envelopes = person_usage.envelopes + excluded.envelopes,
+          updated_at = now()
+  )
+  -- which items went in, as their positions (seq - base): one short text, not a row each
+  SELECT s.base, s.last_seq, (SELECT string_agg((ins.seq - s.base)::text, ',') FROM ins) AS inserted FROM s`;
+
 export class EnvelopeRepository {
   constructor(private readonly ds: DataSource) {}
 
@@ -134,61 +169,34 @@ export class EnvelopeRepository {
       offsets.push(at);
       at += r.sealedLetter.length;
     }
-    const got: Array<{ base: string; last_seq: string; inserted: string | null }> = await this.ds.query(
-      `WITH s AS (
-         UPDATE region_seq SET last_seq = last_seq + $17 WHERE region_id = $1 RETURNING last_seq - $17 AS base, last_seq
-       ), v AS (
-         SELECT * FROM ROWS FROM (
-             unnest(string_to_array($4, ',')::int[], string_to_array($5, ',')::int[], string_to_array($6, ',')::bigint[],
-                    string_to_array($7, ','), string_to_array($8, ','), string_to_array($9, ','), string_to_array($10, ' '),
-                    string_to_array($11, ',')::int[], string_to_array($16, ',')::bool[]),
-             json_array_elements_text($12::json), json_array_elements_text($13::json),
-             json_array_elements_text($14::json), json_array_elements_text($15::json))
-           WITH ORDINALITY AS v(off, len, ts_ms, ts, sender, signature, recipients, size, counts, purpose, first_id, reply_to, content, n)
-       ), ins AS (
-         INSERT INTO envelope (region_id, id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients,
-           sealed_letter, size, purpose, first_id, reply_to, public_content)
-         SELECT $1, substring($2::bytea FROM ((v.n - 1) * 32 + 1)::int FOR 32), s.base + v.n, v.ts_ms, v.ts, v.sender, v.signature,
-                string_to_array(v.recipients, ','), substring($3::bytea FROM v.off FOR v.len), v.size,
-                v.purpose, v.first_id, v.reply_to, v.content
-           FROM v CROSS JOIN s
-         ON CONFLICT (region_id, id) DO NOTHING
-         RETURNING id, seq, sender, size
-       ), u AS (
-         INSERT INTO person_usage (region_id, person, bytes, envelopes)
-         SELECT $1, ins.sender, sum(CASE WHEN v.counts THEN ins.size ELSE 0 END), count(*)
-           FROM ins JOIN v ON v.n = ins.seq - (SELECT base FROM s)
-          GROUP BY ins.sender ORDER BY ins.sender
-         ON CONFLICT (region_id, person) DO UPDATE
-           SET bytes = person_usage.bytes + excluded.bytes,
-               envelopes = person_usage.envelopes + excluded.envelopes,
-               updated_at = now()
-       )
-       -- which items went in, as their positions (seq - base): one short text, not a row each
-       SELECT s.base, s.last_seq, (SELECT string_agg((ins.seq - s.base)::text, ',') FROM ins) AS inserted FROM s`,
-      [
-        regionId,
-        Buffer.concat(items.map((r) => r.id)),
-        letters,
-        // No array parameters: node-postgres quotes and regex-escapes every element of one
-        // (~5% of ingest CPU). Numbers and checked texts that cannot hold ',' or ' ' (RFC 3339,
-        // base58) go joined; texts read from letters, which may hold anything, go as JSON.
-        offsets.join(','),
-        items.map((r) => r.sealedLetter.length).join(','),
-        items.map((r) => r.tsMs).join(','),
-        joined(items, (r) => r.timestamp, ','),
-        joined(items, (r) => r.sender, ','),
-        joined(items, (r) => r.signature, ','),
-        joined(items, (r) => r.sealedRecipients.join(','), ' '),
-        items.map((r) => r.size).join(','),
-        jsonTexts(items, (r) => r.purpose),
-        jsonTexts(items, (r) => r.firstId),
-        jsonTexts(items, (r) => r.replyTo),
-        jsonTexts(items, (r) => r.publicContent),
-        items.map((r) => (r.countsTowardQuota ? 't' : 'f')).join(','),
-        items.length,
-      ],
-    );
+    const params = [
+      regionId,
+      Buffer.concat(items.map((r) => r.id)),
+      letters,
+      // No array parameters: node-postgres quotes and regex-escapes every element of one
+      // (~5% of ingest CPU). Numbers and checked texts that cannot hold ',' or ' ' (RFC 3339,
+      // base58) go joined; texts read from letters, which may hold anything, go as JSON.
+      offsets.join(','),
+      items.map((r) => r.sealedLetter.length).join(','),
+      items.map((r) => r.tsMs).join(','),
+      joined(items, (r) => r.timestamp, ','),
+      joined(items, (r) => r.sender, ','),
+      joined(items, (r) => r.signature, ','),
+      joined(items, (r) => r.sealedRecipients.join(','), ' '),
+      items.map((r) => r.size).join(','),
+      jsonTexts(items, (r) => r.purpose),
+      jsonTexts(items, (r) => r.firstId),
+      jsonTexts(items, (r) => r.replyTo),
+      jsonTexts(items, (r) => r.publicContent),
+      items.map((r) => (r.countsTowardQuota ? 't' : 'f')).join(','),
+      items.length,
+    ];
+    // A named prepared statement on node-postgres (planned once per connection, not per batch:
+    // 0.7 ms of Postgres time, held under the counter lock); TypeORM's path if there is no pool.
+    const pool = (this.ds.driver as PostgresDriver).master as Pool | undefined;
+    const got: Array<{ base: string; last_seq: string; inserted: string | null }> = pool
+      ? (await pool.query({ name: 'kiki_insert_batch', text: INSERT_BATCH_SQL, values: params })).rows
+      : await this.ds.query(INSERT_BATCH_SQL, params);
     if (got.length === 0) throw new Error(`region ${regionId} has no sequence row`);
     const base = Number(got[0].base);
     result.lastSeq = Number(got[0].last_seq);
