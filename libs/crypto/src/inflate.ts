@@ -5,8 +5,8 @@
  * tearing down a zlib stream (a Transform stream, a native handle, inflateInit's 7 KB state and
  * 32 KB window, a 16 KB output buffer) and only ~2 µs inflating. The hub opens every public
  * letter it receives, so this was ~10 µs of the ~70 µs a public envelope costs. No npm inflater
- * measured better (fflate 55 µs, pako 27 µs, node 9.4 µs, this 2.3 µs: tmp micro-benchmark in
- * docs/benchmarks.md#inflate).
+ * measured better on 1 KB letters (fflate 55 µs, pako 27 µs, inflateRawSync 9.4 µs, this 2.3 µs;
+ * `npm run bench -- crypto` has the last two, docs/benchmarks.md the rest).
  *
  * So one zlib handle is kept and reset between letters. Node has no public API for synchronous
  * reuse (`inflateRawSync` always closes its handle), so this drives the handle the way Node's own
