@@ -115,14 +115,18 @@ export function inflateRawText(input: Uint8Array, maxBytes: number): string {
   if (!r) return viaStream(input, maxBytes);
   r.handle.reset();
   r.handle.writeSync(constants.Z_FINISH, input, 0, input.byteLength, scratch, 0, SCRATCH_BYTES);
+  // Letters can be private (clients open theirs here): the scratch keeps no plaintext afterwards.
   if (r.failed !== null) {
     const message = r.failed;
     discard(r);
+    scratch.fill(0);
     throw new InflateError(message, false);
   }
   const availOut = r.state[0];
-  if (availOut === 0) return viaStream(input, maxBytes); // filled the buffer: may be longer
   const length = SCRATCH_BYTES - availOut;
-  if (length > maxBytes) throw new InflateError(`inflates to more than ${maxBytes} bytes`, true);
-  return scratch.toString('utf8', 0, length);
+  const text = availOut > 0 && length <= maxBytes ? scratch.toString('utf8', 0, length) : null;
+  scratch.fill(0, 0, length);
+  if (availOut === 0) return viaStream(input, maxBytes); // filled the buffer: may be longer
+  if (text === null) throw new InflateError(`inflates to more than ${maxBytes} bytes`, true);
+  return text;
 }

@@ -137,6 +137,8 @@ function openLetter(env: Envelope, k: Buffer): Letter {
   } catch (e) {
     if (!(e instanceof InflateError)) throw e;
     throw new LetterError(e.tooLarge ? `letter inflates to more than ${MAX_LETTER_BYTES} bytes` : 'letter is not valid raw DEFLATE data');
+  } finally {
+    compressed.fill(0); // a client opens private letters here: leave no plaintext behind
   }
   return parseLetter(plain);
 }

@@ -10,14 +10,14 @@ import { DEFAULT_CACHE_SIZE, SharedKeyCache } from './shared-key';
 const NONCE = 24;
 const MAC = 16;
 
+/** Reused for every signature check (see check()). */
+let scratch = Buffer.alloc(256);
+
 /**
  * Checks v1 signatures of one region. A signature is box(sender's base58 public key text,
  * sender secret, region public); it opens with (region secret, sender public), and the X25519
  * shared key of that pair is cached so a known sender costs one secretbox open, not a scalarmult.
  */
-/** Reused for every signature check (see check()). */
-let scratch = Buffer.alloc(256);
-
 export class RegionValidator {
   readonly regionPublic: string;
   private readonly cache: SharedKeyCache;
