@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createSyncToken, type Envelope, generateKeyPair, type KeyPair, seal } from '../libs/crypto/src';
@@ -125,8 +125,7 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
   return rows;
 }
 
-if (require.main === module) printTable(runIngestBench());
-
+/** POST a pre-encoded JSON body and read the JSON answer; anything but 200 is an error. */
 function postJson(agent: Agent, url: string, headers: Record<string, string>, body: Buffer): Promise<unknown> {
   return new Promise((resolveBody, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
@@ -147,3 +146,5 @@ function postJson(agent: Agent, url: string, headers: Record<string, string>, bo
     req.end(body);
   });
 }
+
+if (require.main === module) printTable(runIngestBench());
