@@ -4,7 +4,16 @@ import { HubConfig } from '../config/hub-config';
 import type { HubErrorCode } from '../common/errors';
 import type { RegionContext } from '../regions/region.service';
 import { HubMetrics } from '../health/metrics';
+import { BatchInserter } from './batch-inserter';
 import { checkBatch } from './check';
+
+/**
+ * Rows per merged insert statement. Merging pays for small inserts (each statement costs a lock,
+ * a commit, a WAL flush and a round trip: ~1.5 ms of Postgres time); full pushes are better left
+ * apart (two 500-row pushes merged make both wait for the longer statement while the hub idles:
+ * /sync ingest measured 13,200/s merged vs 15,000-16,200/s apart). A larger push goes alone.
+ */
+const MERGE_ROWS = 100;
 
 export type IngestStatus = 'stored' | 'duplicate' | 'rejected';
 
@@ -32,18 +41,28 @@ export type AfterCommitListener = (notice: StoredNotice) => void | Promise<void>
 /**
  * The one ingest path used by every route: strict parse → limits → region signature →
  * public-letter checks (check.ts) → idempotent insert by (region, id) with usage, one
- * self-committing statement per batch.
+ * self-committing statement per batch, small batches of a region that arrive together merged
+ * into one (batch-inserter.ts).
  */
 @Injectable()
 export class IngestService {
   private readonly log = new Logger(IngestService.name);
   private readonly listeners: AfterCommitListener[] = [];
+  /** Inserts of a region that arrive while one of its statements runs go in together (batch-inserter.ts). */
+  private readonly inserter: BatchInserter<RegionContext>;
 
   constructor(
-    private readonly envelopes: EnvelopeRepository,
+    envelopes: EnvelopeRepository,
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly metrics: HubMetrics,
-  ) {}
+  ) {
+    this.inserter = new BatchInserter<RegionContext>(envelopes, { maxRows: MERGE_ROWS, perRegion: 2 }, (region, stored) =>
+      this.notify({
+        region,
+        envelopes: stored.map(({ id, row, seq }) => ({ id, seq, tsMs: row.tsMs, sender: row.sender, size: row.size, purpose: row.purpose })),
+      }),
+    );
+  }
 
   onStored(listener: AfterCommitListener): void {
     this.listeners.push(listener);
@@ -64,22 +83,14 @@ export class IngestService {
     });
 
     if (rows.length) {
-      const outcome = await this.envelopes.insertBatch(region.regionId, rows.map((r) => r.row));
-      const stored: StoredNotice['envelopes'] = [];
-      for (const { index, row, id } of rows) {
-        const hex = row.id.toString('hex');
-        const seq = outcome.stored.get(hex);
-        if (seq !== undefined) {
-          results[index] = { index, id, status: 'stored' };
-          stored.push({ id, seq, tsMs: row.tsMs, sender: row.sender, size: row.size, purpose: row.purpose });
-        } else if (outcome.existing.get(hex)) {
-          const why = outcome.existing.get(hex) as RemovedReason;
-          results[index] = { index, id, status: 'rejected', code: 'TOMBSTONED', reason: removedText(why), removedReason: why };
-        } else {
-          results[index] = { index, id, status: 'duplicate', reason: 'the hub already holds this envelope' };
-        }
-      }
-      if (stored.length) await this.notify({ region, envelopes: stored });
+      const outcomes = await this.inserter.insert(region, rows);
+      rows.forEach(({ index, id }, i) => {
+        const o = outcomes[i];
+        if (o.kind === 'stored') results[index] = { index, id, status: 'stored' };
+        else if (o.kind === 'tombstoned') {
+          results[index] = { index, id, status: 'rejected', code: 'TOMBSTONED', reason: removedText(o.reason), removedReason: o.reason };
+        } else results[index] = { index, id, status: 'duplicate', reason: 'the hub already holds this envelope' };
+      });
     }
     this.metrics.countIngest(route, results);
     return results;
