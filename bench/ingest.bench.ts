@@ -10,12 +10,18 @@ interface IngestCase {
   label: string;
   public: boolean;
   senders: number;
+  /** `sync`: POST /sync/:region/push of `batch` envelopes; `kiki`: the original route, one envelope per POST */
+  route: 'sync' | 'kiki';
+  batch: number;
+  concurrency: number;
+  envelopes: number;
 }
 
 /**
  * Ingest through POST /sync/:region/push: batches of 500 × ~1 KB envelopes, each validated
  * (region signature; public ones also opened and their id checked) and durably committed
- * (synchronous_commit on). The hub runs as its own process, as deployed; request bodies are
+ * (synchronous_commit on). A third case pushes through the original kiki route as an
+ * unmodified kiki instance does: one envelope per POST /r/:region/envelope, 20 such clients. The hub runs as its own process, as deployed; request bodies are
  * sealed and encoded before the clock starts, so the load generator costs little (it still
  * shares the two cores, and its CPU is reported). Each case runs after 2,000 unmeasured
  * envelopes of the same kind to a warm-up region.
@@ -28,8 +34,9 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
   const env = benchHubEnv(db.url, { MAX_BATCH_ENVELOPES: String(batch) });
   const rows: Array<Record<string, string | number>> = [];
   const cases: IngestCase[] = [
-    { label: 'private 1 KB letters, 100 senders', public: false, senders: 100 },
-    { label: 'public 1 KB letters, 100 senders', public: true, senders: 100 },
+    { label: 'private 1 KB letters, 100 senders', public: false, senders: 100, route: 'sync', batch, concurrency, envelopes: total },
+    { label: 'public 1 KB letters, 100 senders', public: true, senders: 100, route: 'sync', batch, concurrency, envelopes: total },
+    { label: 'original route: public 1 KB letters, one per POST', public: true, senders: 100, route: 'kiki', batch: 1, concurrency: 20, envelopes: 6_000 },
   ];
   // Each case has its region, and a warm-up region whose batches run just before it, unmeasured:
   // the hub is measured warm (JIT-compiled for that path), as it runs in production.
@@ -43,38 +50,48 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
   }
   // Every request body is sealed and encoded first: sealing takes seconds, and the hub must not
   // sit idle between cases (its keep-alive connections would be closed under the load generator).
-  const seal500s = (c: IngestCase, region: KeyPair, senders: KeyPair[], count: number): Buffer[] => {
+  const sealBodies = (c: IngestCase, region: KeyPair, senders: KeyPair[], count: number): Buffer[] => {
     const reader = generateKeyPair();
     // text that deflates like prose, to about 1 KB sealed
     const content = 'k'.repeat(700) + randomBytes(100).toString('base64');
     const bodies: Buffer[] = [];
-    for (let b = 0; b < count / batch; b++) {
+    for (let b = 0; b < count / c.batch; b++) {
       const envelopes: Envelope[] = [];
-      for (let i = 0; i < batch; i++) {
-        const sender = senders[(b * batch + i) % senders.length];
+      for (let i = 0; i < c.batch; i++) {
+        const sender = senders[(b * c.batch + i) % senders.length];
         envelopes.push(seal({ purpose: 'share-text', content: `${content}${b}-${i}`, recipients: [c.public ? region.public : reader.public] }, sender, region.public));
       }
-      bodies.push(Buffer.from(JSON.stringify({ envelopes })));
+      bodies.push(Buffer.from(JSON.stringify(c.route === 'kiki' ? envelopes[0] : { envelopes })));
     }
     return bodies;
   };
   const prepared = cases.map((c, ci) => {
     const senders = Array.from({ length: c.senders }, () => generateKeyPair());
-    return { senders, bodies: seal500s(c, regions[ci].measured, senders, total), warmUp: seal500s(c, regions[ci].warmUp, senders, 4 * batch) };
+    return {
+      senders,
+      bodies: sealBodies(c, regions[ci].measured, senders, c.envelopes),
+      warmUp: sealBodies(c, regions[ci].warmUp, senders, c.route === 'kiki' ? 400 : 4 * batch),
+    };
   });
   const hub = await startHubProcess(env);
   // node:http with bodies encoded up front: it costs the shared machine ~5 µs less per envelope than fetch
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const push = async (region: KeyPair, sender: KeyPair, body: Buffer): Promise<{ stored: number }> => {
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...cases.map((c) => c.concurrency)) });
+  /** Pushes one body; how many envelopes the hub stored from it. */
+  const push = async (c: IngestCase, region: KeyPair, sender: KeyPair, body: Buffer): Promise<number> => {
+    if (c.route === 'kiki') {
+      // the original's answer: {"status":"ok"}, with a message when it was not stored (held already)
+      const out = (await postJson(agent, `${hub.url}/r/${region.public}/envelope`, { 'content-type': 'application/json' }, body)) as { message?: string };
+      return out.message ? 0 : 1;
+    }
     const headers = { 'content-type': 'application/json', authorization: `Kiki ${createSyncToken(sender, region)}` };
-    return (await postJson(agent, `${hub.url}/sync/${region.public}/push`, headers, body)) as { stored: number };
+    return ((await postJson(agent, `${hub.url}/sync/${region.public}/push`, headers, body)) as { stored: number }).stored;
   };
   try {
     for (const [ci, c] of cases.entries()) {
       const region = regions[ci].measured;
       const { senders, bodies, warmUp } = prepared[ci];
-      for (const body of warmUp) await push(regions[ci].warmUp, senders[0], body);
-      const avgBytes = Math.round(bodies.reduce((s, b) => s + b.length, 0) / total);
+      for (const body of warmUp) await push(c, regions[ci].warmUp, senders[0], body);
+      const avgBytes = Math.round(bodies.reduce((s, b) => s + b.length, 0) / c.envelopes);
       const latencies: number[] = [];
       let next = 0;
       let stored = 0;
@@ -84,13 +101,13 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
       const loadBefore = process.cpuUsage();
       const started = process.hrtime.bigint();
       await Promise.all(
-        Array.from({ length: concurrency }, async () => {
+        Array.from({ length: c.concurrency }, async () => {
           while (next < bodies.length) {
             const body = bodies[next++];
             const t0 = performance.now();
-            const out = await push(region, senders[0], body);
+            const n = await push(c, region, senders[0], body); // not `stored += await …`: that reads `stored` before awaiting
             latencies.push(performance.now() - t0);
-            stored += out.stored;
+            stored += n;
           }
         }),
       );
@@ -100,21 +117,21 @@ export async function runIngestBench(opts: { envelopes?: number; batch?: number;
       const machine = machineCpu(machineBefore);
       const load = process.cpuUsage(loadBefore);
       latencies.sort((a, b) => a - b);
-      if (stored !== total) throw new Error(`bench stored ${stored} of ${total}`);
+      if (stored !== c.envelopes) throw new Error(`bench stored ${stored} of ${c.envelopes}`);
       rows.push({
         case: c.label,
-        envelopes: total,
+        envelopes: c.envelopes,
         'bytes/envelope (wire)': avgBytes,
-        batch,
-        concurrency,
-        'envelopes/s': Math.round(total / seconds),
-        'hub CPU µs/envelope': Math.round((hubCpu / total) * 1e6),
-        'Postgres CPU µs/envelope': Math.round((pgCpu / total) * 1e6),
+        batch: c.batch,
+        concurrency: c.concurrency,
+        'envelopes/s': Math.round(c.envelopes / seconds),
+        'hub CPU µs/envelope': Math.round((hubCpu / c.envelopes) * 1e6),
+        'Postgres CPU µs/envelope': Math.round((pgCpu / c.envelopes) * 1e6),
         // the sending side shares the machine: its CPU is part of what the 2 cores do per envelope
-        'load generator CPU µs/envelope': Math.round((load.user + load.system) / total),
+        'load generator CPU µs/envelope': Math.round((load.user + load.system) / c.envelopes),
         'machine idle %': Math.round(machine.idlePercent),
-        'batch p50 ms': Math.round(percentile(latencies, 50)),
-        'batch p99 ms': Math.round(percentile(latencies, 99)),
+        'request p50 ms': Math.round(percentile(latencies, 50)),
+        'request p99 ms': Math.round(percentile(latencies, 99)),
       });
     }
   } finally {
