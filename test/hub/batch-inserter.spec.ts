@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource, EnvelopeRepository, type EnvelopeRow, RegionRepository } from '@kiki/storage';
+import { createDataSource, EnvelopeRepository, type EnvelopeRow } from '@kiki/storage';
 import type { DataSource } from 'typeorm';
 import { BatchInserter, type InsertItem, type StoredRow } from '../../apps/hub/src/ingest/batch-inserter';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { envelopeRow, storageRegion } from '../support/rows';
 
 // Group commit of ingest, on a real Postgres: what one region's concurrent callers get back.
 let db: TestDatabase;
@@ -22,29 +22,11 @@ afterAll(async () => {
 });
 
 async function region(): Promise<{ regionId: number }> {
-  const key = () => randomBytes(16).toString('hex');
-  const r = await new RegionRepository(ds).create({ publicKey: key(), name: key(), privateKeyEnc: randomBytes(48), hubPublicKey: key(), hubPrivateKeyEnc: randomBytes(48) });
-  return { regionId: r.regionId };
+  return { regionId: await storageRegion(ds) };
 }
 
 function item(over: Partial<EnvelopeRow> = {}): InsertItem {
-  const letter = randomBytes(64);
-  const row: EnvelopeRow = {
-    id: randomBytes(32),
-    tsMs: 1_764_000_000_000,
-    timestamp: '2025-11-24T16:00:00Z',
-    sender: 'alice',
-    signature: 'SiGnAtUrE58',
-    sealedRecipients: ['BoxOne58'],
-    sealedLetter: letter,
-    size: letter.toString('base64').length,
-    purpose: null,
-    firstId: null,
-    replyTo: null,
-    publicContent: null,
-    countsTowardQuota: true,
-    ...over,
-  };
+  const row = envelopeRow('alice', over);
   return { id: row.id.toString('hex'), row };
 }
 

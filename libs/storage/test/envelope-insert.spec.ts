@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource, EnvelopeRepository, type EnvelopeRow, ReadRepository, RegionRepository } from '@kiki/storage';
+import { createDataSource, EnvelopeRepository, ReadRepository } from '@kiki/storage';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
+import { envelopeRow, storageRegion } from '../../../test/support/rows';
 
 // EnvelopeRepository.insertBatch: one self-committing statement (counter, rows, usage).
 let db: TestDatabase;
@@ -20,31 +20,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function region(): Promise<number> {
-  const key = () => randomBytes(16).toString('hex');
-  const r = await new RegionRepository(ds).create({ publicKey: key(), name: key(), privateKeyEnc: randomBytes(48), hubPublicKey: key(), hubPrivateKeyEnc: randomBytes(48) });
-  return r.regionId;
-}
-
-function row(sender: string, over: Partial<EnvelopeRow> = {}): EnvelopeRow {
-  const letter = randomBytes(100);
-  return {
-    id: randomBytes(32),
-    tsMs: 1_764_000_000_000,
-    timestamp: '2025-11-24T16:00:00Z',
-    sender,
-    signature: 'SiGnAtUrE58',
-    sealedRecipients: ['BoxOne58', 'BoxTwo58'],
-    sealedLetter: letter,
-    size: letter.toString('base64').length,
-    purpose: null,
-    firstId: null,
-    replyTo: null,
-    publicContent: null,
-    countsTowardQuota: true,
-    ...over,
-  };
-}
+const region = () => storageRegion(ds);
+const row = envelopeRow;
 
 async function usage(regionId: number): Promise<Record<string, { bytes: number; envelopes: number }>> {
   const rows: Array<{ person: string; bytes: string; envelopes: number }> = await ds.query('SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1', [regionId]);
