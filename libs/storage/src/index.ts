@@ -6,3 +6,4 @@ export * from './repositories/envelope.repository';
 export * from './repositories/quota.repository';
 export * from './repositories/read.repository';
 export * from './repositories/nonce.repository';
+export { isStorableText } from './repositories/prepared';

@@ -15,7 +15,7 @@ import {
   type RegionValidator,
   sealedLetterBytes,
 } from '@kiki/crypto';
-import type { EnvelopeRow } from '@kiki/storage';
+import { type EnvelopeRow, isStorableText } from '@kiki/storage';
 import type { HubErrorCode } from '../common/errors';
 
 /**
@@ -62,15 +62,6 @@ function notAnId(value: string | undefined, ownId: string): boolean {
     return true;
   }
 }
-
-/**
- * Postgres text holds neither NUL nor (once encoded to UTF-8) lone surrogates. A public action's
- * content with either is not copied out of its sealed letter, which stays authoritative.
- */
-function isStorableText(s: string): boolean {
-  return !UNSTORABLE.test(s);
-}
-const UNSTORABLE = /[\u0000\p{Surrogate}]/u;
 
 /** Strict parse → limits → timestamp window → region signature → public-letter checks. */
 export function checkEnvelope(region: CheckRegion, item: unknown, now: number, maxFutureSkewSeconds: number): { id: string; row: EnvelopeRow } | Rejection {
@@ -146,6 +137,7 @@ export function checkEnvelope(region: CheckRegion, item: unknown, now: number, m
       purpose: letter?.purpose ?? null,
       firstId: letter ? letter.first_id || id : null,
       replyTo: letter?.reply_to || null,
+      // content Postgres cannot hold (NUL, lone surrogates) stays only in the sealed letter
       publicContent: letter && isAction(letter.purpose) && content.length <= MAX_PUBLIC_CONTENT && isStorableText(content) ? content : null,
       countsTowardQuota: !(letter && isAction(letter.purpose)),
     },

@@ -1,7 +1,6 @@
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { QuotaTier, RemovedReason } from '../entities';
+import { preparedQuery } from './prepared';
 import type { QuotaPolicyRow } from './quota.repository';
 
 /** Reads behind the GraphQL API. Every method takes the region first; every page is keyset-paged. */
@@ -132,11 +131,13 @@ export class ReadRepository {
    * removals only. Read it BEFORE a page: the page then shows at least that version.
    */
   async regionVersion(regionId: number): Promise<RegionVersion | null> {
-    // asked on every cached GraphQL page: straight to node-postgres as a prepared statement
-    // (TypeORM's query path costs more than the query itself here)
-    const pool = (this.ds.driver as PostgresDriver).master as Pool | undefined;
-    const sql = 'SELECT last_seq, removed_seq FROM region_seq WHERE region_id = $1';
-    const [row] = pool ? (await pool.query({ name: 'kiki_region_version', text: sql, values: [regionId] })).rows : await this.ds.query(sql, [regionId]);
+    // asked on every cached GraphQL page: TypeORM's query path costs more than the query itself
+    const [row] = await preparedQuery<{ last_seq: string; removed_seq: string }>(
+      this.ds,
+      'kiki_region_version',
+      'SELECT last_seq, removed_seq FROM region_seq WHERE region_id = $1',
+      [regionId],
+    );
     return row ? { lastSeq: Number(row.last_seq), removedSeq: Number(row.removed_seq) } : null;
   }
 
