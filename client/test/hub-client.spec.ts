@@ -49,8 +49,9 @@ describe('HubClient', () => {
 
   it('surfaces UNKNOWN_REGION for a region this hub does not carry', async () => {
     const client = new HubClient(hub.url, generateKeyPair(), generateKeyPair());
-    for (const call of [client.pull('0'), client.reconcile(new Uint8Array([0x61])), client.fetch(['1'.repeat(32)])]) {
-      const err = await failure(call);
+    // one call at a time: promises made up front could reject while an earlier one is awaited (unhandled)
+    for (const call of [() => client.pull('0'), () => client.reconcile(new Uint8Array([0x61])), () => client.fetch(['1'.repeat(32)])]) {
+      const err = await failure(call());
       expect(err.code).toBe('UNKNOWN_REGION');
       expect(err.status).toBe(404);
     }
