@@ -28,11 +28,12 @@ export function codeOf(r: GqlResponse): string | undefined {
   return r.errors?.[0]?.extensions?.code;
 }
 
-export function wsClient(url: string, authorization?: string): Client {
+/** A graphql-ws client; a membership token is checked at connect, for the region given beside it. */
+export function wsClient(url: string, authorization?: string, region?: string): Client {
   return createClient({
     url: `${url.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
-    connectionParams: authorization ? { authorization } : undefined,
+    connectionParams: authorization ? { authorization, ...(region ? { region } : {}) } : undefined,
     retryAttempts: 0,
     lazy: true,
   });

@@ -65,7 +65,7 @@ describe('before execution', () => {
 
 describe('before execution, over WebSocket', () => {
   it('applies the same depth and complexity limits to subscriptions', async () => {
-    const client = wsClient(hub.url, memberAuth(senders[0], region));
+    const client = wsClient(hub.url, memberAuth(senders[0], region), region.public);
     const fields = Array.from({ length: 300 }, (_, i) => `a${i}: sender { name usage envelopeCount tier limit }`).join(' ');
     const sub = collect(client, `subscription($r: String!) { envelopeAdded(region: $r) { ${fields} } }`, { r: region.public });
     await sub.until(() => sub.done);

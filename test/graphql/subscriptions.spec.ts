@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describe('envelopeAdded', () => {
   it('reaches a subscriber on another hub process, from GraphQL and /sync alike, and nothing of other regions', async () => {
-    const client = wsClient(urlB, memberAuth(bob, region));
+    const client = wsClient(urlB, memberAuth(bob, region), region.public);
     const sub = collect(client, ADDED, { r: region.public });
     await waitForListeners(testRedisUrl, channel('envelope-added', region));
     const ingestB = appB.get(IngestService);
@@ -74,7 +74,7 @@ describe('envelopeAdded', () => {
   });
 
   it('serves several subscriptions on one socket with one token, and lets go of Redis when they end', async () => {
-    const client = wsClient(hubA.url, memberAuth(bob, region));
+    const client = wsClient(hubA.url, memberAuth(bob, region), region.public);
     const one = collect(client, ADDED, { r: region.public });
     const two = collect(client, ADDED, { r: region.public });
     await waitForListeners(testRedisUrl, channel('envelope-added', region));
@@ -105,7 +105,7 @@ describe('envelopeAdded', () => {
 describe('evictionHappened', () => {
   it('tells subscribers of every process about evictions made by the quota worker', async () => {
     const carol = generateKeyPair();
-    const clientB = wsClient(urlB, memberAuth(bob, region));
+    const clientB = wsClient(urlB, memberAuth(bob, region), region.public);
     const sub = collect(clientB, `subscription($r: String!) { evictionHappened(region: $r) { evictionId envelopeId reason size limitBytes person { publicKey } } }`, { r: region.public });
     const posts = Array.from({ length: 3 }, (_, i) =>
       seal({ purpose: 'share-text', content: `${i}`.repeat(500), recipients: [region.public] }, carol, region.public, { now: new Date(Date.UTC(2026, 1, i + 1)) }),

@@ -220,11 +220,13 @@ describe('POST /sync/:region/push', () => {
       expect(((await res.json()) as any).code).toBe('TOO_LARGE');
     });
 
-    it('unknown region → 404', async () => {
+    it('unknown region → 401, exactly as a real region with a wrong token (no existence oracle)', async () => {
       const stranger = generateKeyPair();
-      const { status, body } = await push({ envelopes: [publicPost(alice, stranger)] }, authHeader(alice, stranger), stranger.public);
-      expect(status).toBe(404);
-      expect(body.code).toBe('UNKNOWN_REGION');
+      const unknown = await push({ envelopes: [publicPost(alice, stranger)] }, authHeader(alice, stranger), stranger.public);
+      const forbidden = await push({ envelopes: [publicPost(alice, region)] }, authHeader(alice, stranger), region.public);
+      expect(unknown.status).toBe(401);
+      expect(unknown.body).toEqual(forbidden.body);
+      expect(unknown.body.code).toBe('UNAUTHENTICATED');
     });
 
     it('region that is not a key → 400', async () => {

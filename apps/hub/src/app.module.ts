@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { BodyBudget, BodyReader, ReadBodyInterceptor } from './common/body';
 import { ConfigModule } from './config/config.module';
 import { GraphqlModule } from './graphql/graphql.module';
 import { HubConfig } from './config/hub-config';
 import { HealthController } from './health/health.controller';
 import { HubMetrics } from './health/metrics';
+import { MetricsServer } from './health/metrics.server';
 import { IngestService } from './ingest/ingest.service';
 import { KikiController } from './kiki/kiki.controller';
 import { KikiService } from './kiki/kiki.service';
@@ -31,6 +33,10 @@ export class AppModule {
       controllers: [SyncController, KikiController, HealthController],
       providers: [
         HubMetrics,
+        MetricsServer,
+        BodyBudget,
+        BodyReader,
+        ReadBodyInterceptor,
         { provide: KeyVault, inject: [HubConfig], useFactory: (c: HubConfig) => loadKeyVault(c) },
         RegionService,
         IngestService,
@@ -40,7 +46,7 @@ export class AppModule {
         SyncService,
         KikiService,
       ],
-      exports: [RegionService, IngestService, SyncAuthService, HubMetrics],
+      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, BodyReader],
     };
   }
 }

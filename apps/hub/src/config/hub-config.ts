@@ -172,7 +172,106 @@ export class HubConfig {
   @Min(1024)
   @Max(256 * 1024 * 1024)
   GRAPHQL_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+  // ---- availability: abuse bounds (issue 11, docs/reliability.md) ----
+
+  /** Bytes one process may hold for request bodies being read, all requests together (503 beyond). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(16 * 1024)
+  BODY_BUFFER_TOTAL_MB = 128;
+
+  /** Largest GraphQL body of a request whose credentials cannot be checked before reading (no token or a malformed one). */
+  @Transform(int)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  GRAPHQL_ANONYMOUS_BODY_BYTES = 64 * 1024;
+
+  /** Time a client has to send a whole request, headers and body (Node's default is 300 s). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_REQUEST_TIMEOUT_SECONDS = 30;
+
+  /** Time a client has to send a request's headers. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  HTTP_HEADERS_TIMEOUT_SECONDS = 10;
+
+  /** Serve /docs (OpenAPI). Default: on, except with NODE_ENV=production. */
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean()
+  DOCS_ENABLED?: boolean;
+
+  /** Answer GraphQL introspection. Default: on, except with NODE_ENV=production. */
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean()
+  GRAPHQL_INTROSPECTION?: boolean;
+
+  /** `Authorization: Bearer <METRICS_TOKEN>` required on /metrics (32+ characters). */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+  METRICS_TOKEN?: string;
+
+  /** Serve /metrics on this port only (bound to METRICS_HOST), not on PORT. */
+  @IsOptional()
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
+
+  /** graphql-ws sockets one process holds at most (503 beyond). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  WS_MAX_SOCKETS = 10_000;
+
+  /** graphql-ws sockets per client address (429 beyond). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  WS_MAX_SOCKETS_PER_ADDRESS = 50;
+
+  /** A socket holding no subscription this long is closed. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  WS_IDLE_SECONDS = 30;
 }
+
+/** /docs and introspection: on unless production, where they need an explicit yes. */
+export function docsEnabled(c: HubConfig): boolean {
+  return c.DOCS_ENABLED ?? c.NODE_ENV !== 'production';
+}
+
+export function introspectionEnabled(c: HubConfig): boolean {
+  return c.GRAPHQL_INTROSPECTION ?? c.NODE_ENV !== 'production';
+}
+
+/** Where /metrics is answered: 'public' (PORT, no token), 'token' (PORT, with METRICS_TOKEN), 'internal' (METRICS_PORT only), 'off'. */
+export function metricsExposure(c: HubConfig): 'public' | 'token' | 'internal' | 'off' {
+  if (c.METRICS_PORT) return 'internal';
+  if (c.METRICS_TOKEN) return 'token';
+  return c.NODE_ENV === 'production' ? 'off' : 'public';
+}
+
+// optional settings have no default, so Object.keys(new HubConfig()) does not list them
+const OPTIONAL_AVAILABILITY_SETTINGS = ['DOCS_ENABLED', 'GRAPHQL_INTROSPECTION', 'METRICS_TOKEN', 'METRICS_PORT'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -184,7 +283,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
   const known = Object.keys(new HubConfig());
   const raw: Record<string, string> = {};
-  for (const k of [...known, 'HUB_MASTER_KEY', 'HUB_MASTER_KEY_FILE', 'ADMIN_TOKEN']) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
+  for (const k of [...known, 'HUB_MASTER_KEY', 'HUB_MASTER_KEY_FILE', 'ADMIN_TOKEN', ...OPTIONAL_AVAILABILITY_SETTINGS]) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
   const cfg = plainToInstance(HubConfig, raw, { exposeDefaultValues: true });
   const problems = validateSync(cfg, { whitelist: false }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)),

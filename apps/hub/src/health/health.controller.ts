@@ -1,6 +1,9 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HubError } from '../common/errors';
+import { sameSecret } from '../common/same-secret';
+import { HubConfig, metricsExposure } from '../config/hub-config';
 import { RedisService } from '../redis/redis.module';
 import { HubMetrics } from './metrics';
 
@@ -13,6 +16,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisService,
     private readonly metrics: HubMetrics,
+    @Inject(HubConfig) private readonly config: HubConfig,
   ) {}
 
   @Get('health/live')
@@ -32,7 +36,16 @@ export class HealthController {
   @Get('metrics')
   @ApiExcludeEndpoint()
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  scrape(): Promise<string> {
+  scrape(@Headers('authorization') authorization?: string): Promise<string> {
+    const exposure = metricsExposure(this.config);
+    // served on METRICS_PORT (MetricsServer) or nowhere: the public port says nothing exists
+    if (exposure === 'internal' || exposure === 'off') throw new HubError('NOT_FOUND', 'Cannot GET /metrics');
+    if (exposure === 'token') {
+      const [scheme, token] = (authorization ?? '').trim().split(/\s+/);
+      if (scheme !== 'Bearer' || !token || !sameSecret(token, this.config.METRICS_TOKEN!)) {
+        throw new HubError('UNAUTHENTICATED', 'send "Authorization: Bearer <METRICS_TOKEN>" to read /metrics');
+      }
+    }
     return this.metrics.registry.metrics();
   }
 

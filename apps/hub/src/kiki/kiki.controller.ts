@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ReadBody } from '../common/body';
 import { KikiService } from './kiki.service';
 
 @ApiTags('kiki v1 (original routes)')
@@ -27,6 +28,7 @@ export class KikiController {
   }
 
   @Post('envelope')
+  @ReadBody('kiki-envelope')
   @HttpCode(200)
   @ApiOperation({ summary: 'Upload one envelope; duplicates and removed ids answer ok without storing' })
   envelope(@Param('region') region: string, @Body() body: unknown) {

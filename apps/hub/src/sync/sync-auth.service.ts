@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { base58Decode, openSyncToken, SyncTokenError, type SyncTokenClaims } from '@kiki/crypto';
+import { base58Decode, generateKeyPair, openSyncToken, SyncTokenError, type SyncTokenClaims } from '@kiki/crypto';
 import { NonceRepository } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import { HubError } from '../common/errors';
@@ -8,6 +8,7 @@ import { RedisService } from '../redis/redis.module';
 import type { RegionContext } from '../regions/region.service';
 
 export const AUTH_SCHEME = 'Kiki';
+const NOT_A_MEMBER = 'sync token refused: it was not made with the key of a region this hub carries under that public key';
 
 /** Checks the one-time region-membership token of the native routes (see docs/sync.md). */
 @Injectable()
@@ -20,10 +21,16 @@ export class SyncAuthService {
   ) {}
 
   private readonly lastCleanup = new Map<number, number>();
+  /** Stands in for a region this hub does not carry: no token opens with its fresh random key. */
+  private readonly decoy = { regionId: -1, publicKey: '', keys: generateKeyPair() } as unknown as RegionContext;
 
-  async verify(region: RegionContext, header: string | undefined, now = Date.now()): Promise<SyncTokenClaims> {
+  /**
+   * The token of `region`, or, when the hub carries no such region (null), the same refusal a
+   * real region gives a token not made with its key, after the same work: no existence oracle.
+   */
+  async verify(region: RegionContext | null, header: string | undefined, now = Date.now()): Promise<SyncTokenClaims> {
     try {
-      return await this.check(region, header, now);
+      return await this.check(region ?? this.decoy, header, now);
     } catch (err) {
       if (err instanceof HubError) this.metrics.authFailures.inc({ code: err.code });
       throw err;
@@ -40,7 +47,11 @@ export class SyncAuthService {
     try {
       claims = openSyncToken(token, region.keys);
     } catch (err) {
-      if (err instanceof SyncTokenError) throw new HubError('UNAUTHENTICATED', `sync token refused: ${err.message}`);
+      if (err instanceof SyncTokenError) {
+        // one text for "no such region" and "not this region's key" (also "names another region")
+        if (err.message.includes("this region's key") || err.message.includes('another region')) throw new HubError('UNAUTHENTICATED', NOT_A_MEMBER);
+        throw new HubError('UNAUTHENTICATED', `sync token refused: ${err.message}`);
+      }
       throw err;
     }
     const windowMs = this.config.SYNC_TOKEN_WINDOW_SECONDS * 1000;

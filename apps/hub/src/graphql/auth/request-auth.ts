@@ -59,10 +59,16 @@ export class RequestAuth {
   }
 
   private async authorize(publicKey: string): Promise<RegionContext> {
-    if (this.scheme === ADMIN_SCHEME) this.requireAdmin();
-    const region = await this.deps.regions.get(publicKey);
-    if (this.scheme !== ADMIN_SCHEME) await this.deps.syncAuth.verify(region, this.authorization);
-    this.granted.set(publicKey, region);
-    return region;
+    if (this.scheme === ADMIN_SCHEME) {
+      this.requireAdmin();
+      const region = await this.deps.regions.get(publicKey);
+      this.granted.set(publicKey, region);
+      return region;
+    }
+    // a member's unknown region is refused exactly like a wrong token for a real one (no existence oracle)
+    const region = await this.deps.regions.find(publicKey);
+    await this.deps.syncAuth.verify(region, this.authorization);
+    this.granted.set(publicKey, region!);
+    return region!;
   }
 }
