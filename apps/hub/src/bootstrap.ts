@@ -72,6 +72,8 @@ function applyAvailabilityBounds(app: NestExpressApplication, config: HubConfig)
   const server = app.getHttpServer();
   server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000;
   server.headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_SECONDS, config.HTTP_REQUEST_TIMEOUT_SECONDS) * 1000;
+  // Node enforces both only when it checks its connections (every 30 s by default); read at listen
+  (server as typeof server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(1000, server.headersTimeout / 4));
   app.disable('x-powered-by');
   // The API answers JSON only: no script may run from it. Swagger UI and Apollo's landing page
   // (GET /graphql) are pages with their own scripts, so they keep the other headers but no CSP.

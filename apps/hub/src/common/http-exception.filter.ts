@@ -50,6 +50,8 @@ export class HubExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    // a refusal before the body was read (unknown route, bad token): do not read the rest of it
+    if (!req.complete) res.setHeader('Connection', 'close');
     // The original kiki routes keep kiki's shape: the original reads only `status` and `error`.
     if (KIKI_ROUTE.test(req.path)) res.status(body.statusCode).json({ status: 'error', error: body.message, code: body.code });
     else res.status(body.statusCode).json(body);
