@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,44 +9,8 @@ import { ENQUEUE_TIMEOUT_MS, QuotaQueue } from '../../apps/hub/src/quota/quota.q
 import { QuotaService } from '../../apps/hub/src/quota/quota.service';
 import type { RegionContext } from '../../apps/hub/src/regions/region.service';
 import { startTestHub, type TestHub } from '../support/hub';
+import { freePort, RedisProcess } from '../support/processes';
 import { at, idBuf, letter, noise, pushKiki, quotaIdle, unrecordedRemovals, usageDrift, waitFor } from './support/quota';
-
-/** A private Redis (never the shared one) that the test stops, freezes and restarts. */
-class RedisProcess {
-  private child: ChildProcess | null = null;
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis({ port: this.port, lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
-    probe.on('error', () => undefined); // refused until the server is up
-    await probe.connect().catch(() => undefined);
-    await probe.ping();
-    probe.disconnect();
-  }
-
-  async kill(): Promise<void> {
-    const c = this.child;
-    this.child = null;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((ok) => {
-      c.once('exit', () => ok());
-      c.kill('SIGKILL');
-    });
-  }
-
-  signal(sig: 'SIGSTOP' | 'SIGCONT'): void {
-    this.child?.kill(sig);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((ok) => srv.close(ok));
-  return port;
-}
 
 let redis: RedisProcess;
 let hub: TestHub;

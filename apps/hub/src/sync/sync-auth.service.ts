@@ -69,12 +69,14 @@ export class SyncAuthService {
 
   /**
    * Remembers the nonce for twice the window, so it cannot come back while the time still fits.
-   * Redis is the cache; while it is unreachable, Postgres keeps the nonces so sync goes on.
-   * (A token first seen by Redis could then be replayed once during the outage: accepted.)
+   * Postgres holds every used nonce: it survives a Redis restart or flush, so a token is never
+   * accepted twice, whether it was first seen with Redis up or during an outage. Redis answers
+   * first, so a replay costs no write, and while Redis is unreachable Postgres alone decides.
    */
   private async claimNonce(region: RegionContext, nonce: string, ttlMs: number): Promise<boolean> {
     try {
-      return (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
+      const fresh = (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
+      if (!fresh) return false;
     } catch {
       this.metrics.replayCacheFallbacks.inc();
     }
@@ -87,6 +89,7 @@ export class SyncAuthService {
       }
       return fresh;
     } catch {
+      // not recorded durably: accepting it could let it be replayed after a Redis flush
       throw new HubError('UNAVAILABLE', 'the hub cannot check sync tokens for replay right now; try again shortly');
     }
   }
