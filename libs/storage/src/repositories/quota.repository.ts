@@ -387,14 +387,17 @@ export class QuotaRepository {
   }
 
   /**
-   * Recomputes the usage of these people exactly: rows are created if missing, locked in person
-   * order (the order ingest uses, so no deadlock), then set from their live envelopes, which
+   * Recomputes the usage of these people exactly: the region's counter is locked first and the
+   * rows then in person order (the one lock order of every writer: ingest and the eviction steps
+   * of RegionCommits lock several people's rows under the counter too, so without it this would
+   * deadlock with them), rows are created if missing, then set from their live envelopes, which
    * after the locks are exactly the committed ones. Returns the people actually corrected.
    */
   async repairUsage(regionId: number, people: string[]): Promise<string[]> {
     if (people.length === 0) return [];
     const sorted = [...new Set(people)].sort();
     return this.transaction(async (m) => {
+      await this.lockRegion(m, regionId);
       await m.query(
         `INSERT INTO person_usage (region_id, person) SELECT $1, p FROM unnest($2::text[]) AS p ORDER BY p
          ON CONFLICT (region_id, person) DO NOTHING`,
