@@ -10,6 +10,7 @@ import { MetricsServer } from './health/metrics.server';
 import { IngestService } from './ingest/ingest.service';
 import { KikiController } from './kiki/kiki.controller';
 import { KikiService } from './kiki/kiki.service';
+import { ListCache } from './kiki/list-cache';
 import { QuotaModule } from './quota/quota.module';
 import { RedisModule } from './redis/redis.module';
 import { KeyVault } from './regions/key-vault';
@@ -45,6 +46,7 @@ export class AppModule {
         SyncAuthGuard,
         SyncService,
         KikiService,
+        ListCache,
       ],
       exports: [RegionService, IngestService, SyncAuthService, HubMetrics, BodyReader],
     };

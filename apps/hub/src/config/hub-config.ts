@@ -252,6 +252,20 @@ export class HubConfig {
   @Min(1)
   @Max(3600)
   WS_IDLE_SECONDS = 30;
+
+  /** Memory for the per-region cache of /r/<region>/list answers, in MiB per process. */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(64 * 1024)
+  LIST_CACHE_MB = 64;
+
+  /** /list answers built from Postgres at once (other regions wait; the same region shares one build). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  LIST_BUILDS_AT_ONCE = 2;
 }
 
 /** /docs and introspection: on unless production, where they need an explicit yes. */
