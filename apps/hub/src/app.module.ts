@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { BodyBudget, BodyReader, ReadBodyInterceptor } from './common/body';
+import { KikiWriteLimitGuard, RateLimits } from './common/rate-limits';
 import { ConfigModule } from './config/config.module';
 import { GraphqlModule } from './graphql/graphql.module';
 import { HubConfig } from './config/hub-config';
@@ -38,6 +39,8 @@ export class AppModule {
         BodyBudget,
         BodyReader,
         ReadBodyInterceptor,
+        RateLimits,
+        KikiWriteLimitGuard,
         { provide: KeyVault, inject: [HubConfig], useFactory: (c: HubConfig) => loadKeyVault(c) },
         RegionService,
         IngestService,
@@ -48,7 +51,7 @@ export class AppModule {
         KikiService,
         ListCache,
       ],
-      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, BodyReader],
+      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, BodyReader, RateLimits],
     };
   }
 }

@@ -9,6 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { HubExceptionFilter } from './common/http-exception.filter';
+import { RateLimits } from './common/rate-limits';
 import { JsonLogger } from './common/logger';
 import { docsEnabled, HubConfig } from './config/hub-config';
 import { PageCache } from './graphql/page-cache';
@@ -53,6 +54,8 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
     res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
+  // per source address on /sync and /r/, before routing reads anything (/graphql: GraphqlRequestLimit)
+  app.use(app.get(RateLimits).addressMiddleware);
 
   // cached GraphQL envelope pages are answered before Express (plain requests) or here, after
   // GraphqlRequestLimit read the body and ahead of Apollo (the rest)

@@ -41,3 +41,13 @@ export class HubError extends Error {
     return ERROR_STATUS[this.code];
   }
 }
+
+/** A rate limit refused the request: 429 with Retry-After (GraphQL: code RATE_LIMITED, extensions.retryAfter). */
+export class RateLimitedError extends HubError {
+  constructor(
+    readonly limit: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', `too many requests (${limit} limit); try again in ${retryAfterSeconds} s`);
+  }
+}

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { KikiCryptoError } from '@kiki/crypto';
 import type { Request, Response } from 'express';
-import { ERROR_STATUS, HubError, type HubErrorCode } from './errors';
+import { ERROR_STATUS, HubError, type HubErrorCode, RateLimitedError } from './errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -39,6 +39,18 @@ export function toErrorBody(err: unknown): ErrorBody {
 
 const KIKI_ROUTE = /^\/r\//;
 
+/** Writes an error in the shape of the route: kiki's on the original routes, the hub's elsewhere. */
+export function writeHubError(req: Request, res: Response, err: unknown): void {
+  const body = toErrorBody(err);
+  if (res.headersSent) return;
+  // a refusal before the body was read (unknown route, bad token): do not read the rest of it
+  if (!req.complete) res.setHeader('Connection', 'close');
+  if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+  // The original kiki routes keep kiki's shape: the original reads only `status` and `error`.
+  if (KIKI_ROUTE.test(req.path)) res.status(body.statusCode).json({ status: 'error', error: body.message, code: body.code });
+  else res.status(body.statusCode).json(body);
+}
+
 @Catch()
 export class HubExceptionFilter implements ExceptionFilter {
   private readonly log = new Logger('HubExceptionFilter');
@@ -47,13 +59,6 @@ export class HubExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw err;
     const body = toErrorBody(err);
     if (body.statusCode >= 500) this.log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    const req = host.switchToHttp().getRequest<Request>();
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
-    // a refusal before the body was read (unknown route, bad token): do not read the rest of it
-    if (!req.complete) res.setHeader('Connection', 'close');
-    // The original kiki routes keep kiki's shape: the original reads only `status` and `error`.
-    if (KIKI_ROUTE.test(req.path)) res.status(body.statusCode).json({ status: 'error', error: body.message, code: body.code });
-    else res.status(body.statusCode).json(body);
+    writeHubError(host.switchToHttp().getRequest<Request>(), host.switchToHttp().getResponse<Response>(), err);
   }
 }

@@ -266,6 +266,84 @@ export class HubConfig {
   @Min(1)
   @Max(64)
   LIST_BUILDS_AT_ONCE = 2;
+
+  /** Rate limits (held in Redis across replicas): off only for benchmarks. */
+  @Transform(bool)
+  @IsBoolean()
+  RATE_LIMITS = true;
+
+  /** Requests to /sync, /r/ and /graphql per source address and minute. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_ADDRESS_PER_MINUTE = 6000;
+
+  /** Requests with a valid membership token per person (sender) and minute. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_SENDER_PER_MINUTE = 1200;
+
+  /** Requests with a valid membership token per region and second, all hub replicas together. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_REGION_PER_SECOND = 500;
+
+  /** Uploads to one region's original route (POST /r/<region>/envelope) per source address and minute. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_KIKI_WRITES_PER_ADDRESS_PER_MINUTE = 600;
+
+  /**
+   * Per-region limits, JSON: {"<region public key>": {"regionPerSecond": n, "senderPerMinute": n,
+   * "kikiWritesPerAddressPerMinute": n}} (any subset).
+   */
+  @IsOptional()
+  @IsString()
+  RATE_REGION_OVERRIDES?: string;
+
+  /** RATE_REGION_OVERRIDES parsed (loadConfig checks it). */
+  get regionRateOverrides(): Record<string, RegionRateOverride> {
+    return this.RATE_REGION_OVERRIDES ? (JSON.parse(this.RATE_REGION_OVERRIDES) as Record<string, RegionRateOverride>) : {};
+  }
+}
+
+export interface RegionRateOverride {
+  regionPerSecond?: number;
+  senderPerMinute?: number;
+  kikiWritesPerAddressPerMinute?: number;
+}
+
+/** Problems of RATE_REGION_OVERRIDES, one line each (empty: fine). */
+function rateOverrideProblems(raw: string | undefined): string[] {
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return ['RATE_REGION_OVERRIDES must be JSON: {"<region public key>": {"regionPerSecond": 100}}'];
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return ['RATE_REGION_OVERRIDES must be a JSON object keyed by region public key'];
+  const problems: string[] = [];
+  const allowed = ['regionPerSecond', 'senderPerMinute', 'kikiWritesPerAddressPerMinute'];
+  for (const [region, o] of Object.entries(parsed)) {
+    if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(region)) problems.push(`RATE_REGION_OVERRIDES: ${region} is not a base58 region public key`);
+    if (!o || typeof o !== 'object' || Array.isArray(o)) {
+      problems.push(`RATE_REGION_OVERRIDES: the limits of ${region} must be an object`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(o)) {
+      if (!allowed.includes(k)) problems.push(`RATE_REGION_OVERRIDES: ${k} is not a limit (use ${allowed.join(', ')})`);
+      else if (!Number.isSafeInteger(v) || (v as number) < 1) problems.push(`RATE_REGION_OVERRIDES: ${region}.${k} must be a whole number of at least 1`);
+    }
+  }
+  return problems;
 }
 
 /** /docs and introspection: on unless production, where they need an explicit yes. */
@@ -285,7 +363,7 @@ export function metricsExposure(c: HubConfig): 'public' | 'token' | 'internal' |
 }
 
 // optional settings have no default, so Object.keys(new HubConfig()) does not list them
-const OPTIONAL_AVAILABILITY_SETTINGS = ['DOCS_ENABLED', 'GRAPHQL_INTROSPECTION', 'METRICS_TOKEN', 'METRICS_PORT'];
+const OPTIONAL_AVAILABILITY_SETTINGS = ['DOCS_ENABLED', 'GRAPHQL_INTROSPECTION', 'METRICS_TOKEN', 'METRICS_PORT', 'RATE_REGION_OVERRIDES'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -305,6 +383,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (cfg.NODE_ENV === 'production' && !cfg.HUB_MASTER_KEY) {
     problems.push('HUB_MASTER_KEY is required when NODE_ENV=production (it encrypts region keys at rest)');
   }
+  problems.push(...rateOverrideProblems(cfg.RATE_REGION_OVERRIDES));
   if (problems.length) throw new ConfigError(problems);
   return cfg;
 }

@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { KikiCryptoError } from '@kiki/crypto';
 import type { GraphQLFormattedError } from 'graphql';
-import { HubError, type HubErrorCode } from '../common/errors';
+import { HubError, type HubErrorCode, RateLimitedError } from '../common/errors';
 
 /**
  * GraphQL error codes (`extensions.code`): the few a client branches on. The precise hub code
@@ -15,6 +15,7 @@ export type GqlErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAVAILABLE'
+  | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR';
 
 const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
@@ -26,6 +27,7 @@ const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
   UNKNOWN_REGION: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   UNAVAILABLE: 'UNAVAILABLE',
+  RATE_LIMITED: 'RATE_LIMITED',
 };
 
 const log = new Logger('GraphQL');
@@ -40,7 +42,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof HubError) {
     const code = BY_HUB_CODE[original.code] ?? (original.status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
-    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}) } };
+    const retry = original instanceof RateLimitedError ? { retryAfter: original.retryAfterSeconds } : {};
+    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}), ...retry } };
   }
   if (original instanceof KikiCryptoError) {
     return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT', reason: original.code } };

@@ -3,7 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { decodePublicKey } from '@kiki/crypto';
 import { BodyReader } from '../common/body';
-import { HubError } from '../common/errors';
+import { HubError, RateLimitedError } from '../common/errors';
+import { RateLimits } from '../common/rate-limits';
 import { sameSecret } from '../common/same-secret';
 import { HubConfig } from '../config/hub-config';
 
@@ -39,7 +40,7 @@ export function credentialsBeforeBody(authorization: string | undefined, adminTo
  */
 @Injectable()
 export class GraphqlRequestLimit {
-  constructor(host: HttpAdapterHost, @Inject(HubConfig) config: HubConfig, @Inject(BodyReader) reader: BodyReader) {
+  constructor(host: HttpAdapterHost, @Inject(HubConfig) config: HubConfig, @Inject(BodyReader) reader: BodyReader, @Inject(RateLimits) limits: RateLimits) {
     const max = config.GRAPHQL_MAX_BODY_BYTES;
     host.httpAdapter?.use(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
       if (req.method !== 'POST') return next();
@@ -52,7 +53,10 @@ export class GraphqlRequestLimit {
         return refuse(411, 'BAD_REQUEST', 'send the GraphQL request with a Content-Length header');
       }
       const limit = credentialsBeforeBody(req.headers.authorization, config.ADMIN_TOKEN) === 'none' ? Math.min(max, config.GRAPHQL_ANONYMOUS_BODY_BYTES) : max;
-      reader.read(req, res, 'json', limit).then(
+      limits
+        .take('address', req.socket.remoteAddress ?? '?')
+        .then(() => reader.read(req, res, 'json', limit))
+        .then(
         (body) => {
           // Apollo needs an object; an empty body is then refused by it as a missing query
           req.body = body ?? {};
@@ -60,6 +64,10 @@ export class GraphqlRequestLimit {
         },
         (err: unknown) => {
           if (!(err instanceof HubError)) return next(err);
+          if (err instanceof RateLimitedError) {
+            res.setHeader('Retry-After', String(err.retryAfterSeconds)).setHeader('Connection', 'close');
+            return res.status(429).json({ errors: [{ message: err.message, extensions: { code: 'RATE_LIMITED', retryAfter: err.retryAfterSeconds } }] });
+          }
           if (err.code === 'TOO_LARGE') {
             const hint = limit < max ? ' without credentials; send a valid Authorization header to submit more' : '. Submit fewer envelopes per request';
             return refuse(413, 'REQUEST_TOO_LARGE', `the request body is ${declared} bytes; this hub accepts at most ${limit} on /graphql${hint}`, limit);

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReadBody } from '../common/body';
+import { KikiWriteLimitGuard } from '../common/rate-limits';
 import type { Response } from 'express';
 import { KikiService } from './kiki.service';
 import { streamListAnswer } from './list-cache';
@@ -30,6 +31,7 @@ export class KikiController {
   }
 
   @Post('envelope')
+  @UseGuards(KikiWriteLimitGuard)
   @ReadBody('kiki-envelope')
   @HttpCode(200)
   @ApiOperation({ summary: 'Upload one envelope; duplicates and removed ids answer ok without storing' })

@@ -3,6 +3,7 @@ import { base58Decode, generateKeyPair, openSyncToken, SyncTokenError, type Sync
 import { NonceRepository } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import { HubError } from '../common/errors';
+import { RateLimits } from '../common/rate-limits';
 import { HubMetrics } from '../health/metrics';
 import { RedisService } from '../redis/redis.module';
 import type { RegionContext } from '../regions/region.service';
@@ -18,6 +19,7 @@ export class SyncAuthService {
     private readonly redis: RedisService,
     private readonly metrics: HubMetrics,
     private readonly nonces: NonceRepository,
+    private readonly limits: RateLimits,
   ) {}
 
   private readonly lastCleanup = new Map<number, number>();
@@ -29,12 +31,17 @@ export class SyncAuthService {
    * real region gives a token not made with its key, after the same work: no existence oracle.
    */
   async verify(region: RegionContext | null, header: string | undefined, now = Date.now()): Promise<SyncTokenClaims> {
+    let claims: SyncTokenClaims;
     try {
-      return await this.check(region ?? this.decoy, header, now);
+      claims = await this.check(region ?? this.decoy, header, now);
     } catch (err) {
       if (err instanceof HubError) this.metrics.authFailures.inc({ code: err.code });
       throw err;
     }
+    // members only: strangers cannot use up a region's or a person's allowance
+    await this.limits.take('region', region!.publicKey, region!.publicKey);
+    await this.limits.take('sender', `${region!.publicKey}:${claims.person}`, region!.publicKey);
+    return claims;
   }
 
   private async check(region: RegionContext, header: string | undefined, now: number): Promise<SyncTokenClaims> {
