@@ -9,7 +9,7 @@ import { RedisService } from '../redis/redis.module';
 import type { RegionContext } from '../regions/region.service';
 
 export const AUTH_SCHEME = 'Kiki';
-const NOT_A_MEMBER = 'sync token refused: it was not made with the key of a region this hub carries under that public key';
+const NOT_A_MEMBER = "sync token refused: it was not made with this region's key (or this hub carries no such region)";
 
 /** Checks the one-time region-membership token of the native routes (see docs/sync.md). */
 @Injectable()
