@@ -51,3 +51,17 @@ export class RateLimitedError extends HubError {
     super('RATE_LIMITED', `too many requests (${limit} limit); try again in ${retryAfterSeconds} s`);
   }
 }
+
+// Postgres cannot be reached or is shutting down / starting up: the request may simply be retried.
+const UNAVAILABLE_DB_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const UNAVAILABLE_DB_TEXT = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Cannot use a pool after calling end/i;
+
+/** True for errors that mean "the database is unreachable right now" (answered 503, retryable), not a bug. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE_DB_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_DB_TEXT.test(e.message)) return true;
+    e = (e.driverError ?? e.cause) as typeof e;
+  }
+  return false;
+}

@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { KikiCryptoError } from '@kiki/crypto';
 import type { GraphQLFormattedError } from 'graphql';
-import { HubError, type HubErrorCode, RateLimitedError } from '../common/errors';
+import { HubError, type HubErrorCode, isDatabaseUnavailable, RateLimitedError } from '../common/errors';
 
 /**
  * GraphQL error codes (`extensions.code`): the few a client branches on. The precise hub code
@@ -61,6 +61,9 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     // parse/validation/limit errors made by graphql-js, Apollo or the limits plugin: already coded
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...base, extensions };
+  }
+  if (isDatabaseUnavailable(original)) {
+    return { ...base, message: 'the hub cannot reach its database right now; try again shortly', extensions: { code: 'UNAVAILABLE' } };
   }
   log.error({ msg: 'graphql resolver failed', err: original instanceof Error ? (original.stack ?? original.message) : String(original), path: formatted.path });
   return { ...base, message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
