@@ -10,6 +10,8 @@ const root = resolve(__dirname, '../..');
 export class HubProcess {
   child: ChildProcess | null = null;
   stderr = '';
+  /** one key for every start: the regions' secrets are stored encrypted with it */
+  private readonly masterKey = randomBytes(32).toString('hex');
   constructor(
     readonly port: number,
     readonly env: Record<string, string>,
@@ -26,7 +28,7 @@ export class HubProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, ['-r', resolve(root, 'test/support/swc-register.js'), resolve(root, 'apps/hub/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, HUB_MASTER_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: { ...process.env, HUB_MASTER_KEY: this.masterKey, LOG_LEVEL: 'silent', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;
