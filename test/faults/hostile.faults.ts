@@ -359,7 +359,7 @@ describe('hostile input', () => {
       storedAgainstRules: refused.length,
       ackedMissing: acked.filter((id) => !storedIds.has(id)).length,
     };
-    report('hostile', figures);
+    report('hostile', { ...figures, firstFiveXX: tally.fiveXX.slice(0, 20), firstResets: tally.resets.slice(0, 10), hubErrors: hub.errors.slice(0, 10) });
     expect(tally.fiveXX.slice(0, 10)).toEqual([]);
     expect(tally.resets.slice(0, 10)).toEqual([]);
     expect(refused).toEqual([]);

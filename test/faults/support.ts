@@ -10,6 +10,8 @@ const root = resolve(__dirname, '../..');
 export class HubProcess {
   child: ChildProcess | null = null;
   stderr = '';
+  /** the hub's log lines at level error or above (its 500s say why here) */
+  readonly errors: string[] = [];
   /** one key for every start: the regions' secrets are stored encrypted with it */
   private readonly masterKey = randomBytes(32).toString('hex');
   constructor(
@@ -28,10 +30,16 @@ export class HubProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, ['-r', resolve(root, 'test/support/swc-register.js'), resolve(root, 'apps/hub/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, HUB_MASTER_KEY: this.masterKey, LOG_LEVEL: 'silent', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, HUB_MASTER_KEY: this.masterKey, LOG_LEVEL: 'error', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    let partial = '';
+    child.stdout!.on('data', (d) => {
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (/"level":"(error|fatal)"/.test(line) && this.errors.length < 100) this.errors.push(line.slice(0, 2000));
+    });
     child.stderr!.on('data', (d) => (this.stderr = (this.stderr + d).slice(-20_000)));
     for (let i = 0; i < 600; i++) {
       if (child.exitCode !== null) throw new Error(`hub exited: ${this.stderr}`);

@@ -94,6 +94,17 @@ describe('1. bodies are read per route, after routing and auth, never inflated',
     expect(await stored()).toEqual([]);
   });
 
+  it('deeply nested JSON is a 400, not a stack overflow (found by the hostile suite)', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    for (const path of ['fetch', 'push']) {
+      const res = await post(`/sync/${region.public}/${path}`, deep, { 'content-type': 'application/json', ...authHeader(alice, region) });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/nests deeper/);
+    }
+    const gq = await post('/graphql', JSON.stringify({ query: '{ __typename }', variables: { a: JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`) } }), { 'content-type': 'application/json' });
+    expect(gq.status).toBe(400);
+  });
+
   it('/sync reads no body before the token is checked', async () => {
     // a declared 1 GiB body without a token: refused at once, nothing read
     const { text } = await rawRequest(

@@ -37,6 +37,24 @@ export const FETCH_BODY_BYTES = 128 * 1024;
 /** /sync/<region>/reconcile: one negentropy message. */
 export const RECONCILE_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Deepest JSON nesting accepted in a body. An envelope is 3 levels deep and GraphQL variables a
+ * few more; 20,000 nested arrays (a 40 KB body) overflowed class-transformer's stack (a 500).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `value` nests deeper than `max` (walked without recursion, stopping at the first too-deep node). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Bytes buffered for request bodies across the whole process, reserved before reading. */
 @Injectable()
 export class BodyBudget {
@@ -139,11 +157,14 @@ export class BodyReader {
     }
     if (kind === 'raw') return raw;
     if (raw.length === 0) return undefined;
+    let parsed: unknown;
     try {
-      return JSON.parse(raw.toString('utf8'));
+      parsed = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       refuse(res, new HubError('BAD_REQUEST', `request body is not valid JSON: ${(err as Error).message}`));
     }
+    if (nestedDeeperThan(parsed, MAX_JSON_DEPTH)) refuse(res, new HubError('BAD_REQUEST', `request body nests deeper than ${MAX_JSON_DEPTH} levels`));
+    return parsed;
   }
 }
 
