@@ -186,7 +186,9 @@ export class EvictionService {
  * the person's superseded profile images. `contents` is newest first.
  */
 export function supersededImages(contents: Array<string | null>): Buffer[] {
-  const [current, ...older] = contents;
+  // the original names the image as "../kiki/<id>": compare and decode the id part only
+  const idText = (c: string | null) => (c ? c.slice(c.lastIndexOf('/') + 1) : c);
+  const [current, ...older] = contents.map(idText);
   const out = new Map<string, Buffer>();
   for (const c of older) {
     if (!c || c === current) continue;

@@ -9,7 +9,7 @@ import {
   Opener,
   RegionValidator,
 } from '@kiki/crypto';
-import { RegionEntity, RegionRepository } from '@kiki/storage';
+import { RegionEntity, RegionRepository, type SenderPolicy } from '@kiki/storage';
 import { HubError } from '../common/errors';
 import { KeyVault } from './key-vault';
 
@@ -26,6 +26,8 @@ export interface RegionContext {
   limits: EnvelopeLimits;
   defaultQuotaBytes: number;
   trustedQuotaBytes: number;
+  /** what an envelope without a verified v2 signature may do here (docs/quotas.md) */
+  senderPolicy: SenderPolicy;
   createdAt: Date;
 }
 
@@ -128,6 +130,7 @@ export class RegionService {
       }),
       defaultQuotaBytes: Number(row.defaultQuotaBytes),
       trustedQuotaBytes: Number(row.trustedQuotaBytes),
+      senderPolicy: row.senderPolicy,
       createdAt: row.createdAt,
     };
   }

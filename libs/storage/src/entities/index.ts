@@ -12,4 +12,5 @@ export { EvictionEntity, PersonEraseEntity, PersonPolicyEntity, SyncNonceEntity 
 export type { EvictionReason } from './eviction.entity';
 export { QUOTA_TIERS, type QuotaTier } from './person-policy.entity';
 export type { RemovedReason } from './envelope.entity';
+export { SENDER_POLICIES, type SenderPolicy } from './region.entity';
 export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity, PersonPolicyEntity, EvictionEntity, PersonEraseEntity, SyncNonceEntity];

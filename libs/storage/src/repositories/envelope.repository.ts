@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RemovedReason } from '../entities';
+import { countedSql } from '../accounting';
 import { isStorableText, preparedQuery } from './prepared';
 
 /** An envelope ready to store: parsed, validated and reduced to columns by the ingest path. */
@@ -9,6 +10,8 @@ export interface EnvelopeRow {
   timestamp: string;
   sender: string;
   signature: string;
+  /** the sender's v2 signature (base58), only when the ingest path verified it: null = unproven */
+  signatureV2: string | null;
   sealedRecipients: string[];
   sealedLetter: Buffer;
   /** kiki's size: the sealed letter's length as base64 text */
@@ -17,8 +20,6 @@ export interface EnvelopeRow {
   firstId: string | null;
   replyTo: string | null;
   publicContent: string | null;
-  /** false for public actions, which kiki exempts from quotas */
-  countsTowardQuota: boolean;
 }
 
 export interface StoredEnvelope {
@@ -28,6 +29,8 @@ export interface StoredEnvelope {
   timestamp: string;
   sender: string;
   signature: string;
+  /** null: unproven (no verified v2 signature) */
+  signatureV2: string | null;
   sealedRecipients: string[] | null;
   sealedLetter: Buffer | null;
   size: number;
@@ -54,7 +57,7 @@ export interface ReconRow {
 }
 
 
-const SELECT_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients, sealed_letter, size,
+const SELECT_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, signature_v2, sealed_recipients, sealed_letter, size,
   received_at, purpose, first_id, reply_to, removed_at, removed_reason`;
 
 /** TypeORM answers UPDATE … RETURNING with [rows, affected] but INSERT/SELECT with rows. */
@@ -72,6 +75,7 @@ function toStored(r: Record<string, unknown>): StoredEnvelope {
     timestamp: r.timestamp as string,
     sender: r.sender as string,
     signature: r.signature as string,
+    signatureV2: (r.signature_v2 as string | null) ?? null,
     sealedRecipients: (r.sealed_recipients as string[] | null) ?? null,
     sealedLetter: (r.sealed_letter as Buffer | null) ?? null,
     size: Number(r.size),
@@ -100,27 +104,27 @@ function jsonTexts(items: EnvelopeRow[], value: (r: EnvelopeRow) => string | nul
 
 /** One batch: counter, rows and usage in one self-committing statement (see insertBatch). */
 const INSERT_BATCH_SQL = `WITH s AS (
-    UPDATE region_seq SET last_seq = last_seq + $17 WHERE region_id = $1 RETURNING last_seq - $17 AS base, last_seq
+    UPDATE region_seq SET last_seq = last_seq + $16 WHERE region_id = $1 RETURNING last_seq - $16 AS base, last_seq
   ), v AS (
     SELECT * FROM ROWS FROM (
         unnest(string_to_array($4, ',')::int[], string_to_array($5, ',')::int[], string_to_array($6, ',')::bigint[],
                string_to_array($7, ','), string_to_array($8, ','), string_to_array($9, ','), string_to_array($10, ' '),
-               string_to_array($11, ',')::int[], string_to_array($16, ',')::bool[]),
+               string_to_array($11, ',')::int[]),
         json_array_elements_text($12::json), json_array_elements_text($13::json),
-        json_array_elements_text($14::json), json_array_elements_text($15::json))
-      WITH ORDINALITY AS v(off, len, ts_ms, ts, sender, signature, recipients, size, counts, purpose, first_id, reply_to, content, n)
+        json_array_elements_text($14::json), json_array_elements_text($15::json), json_array_elements_text($17::json))
+      WITH ORDINALITY AS v(off, len, ts_ms, ts, sender, signature, recipients, size, purpose, first_id, reply_to, content, signature_v2, n)
   ), ins AS (
     INSERT INTO envelope (region_id, id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients,
-      sealed_letter, size, purpose, first_id, reply_to, public_content)
+      sealed_letter, size, purpose, first_id, reply_to, public_content, signature_v2)
     SELECT $1, substring($2::bytea FROM ((v.n - 1) * 32 + 1)::int FOR 32), s.base + v.n, v.ts_ms, v.ts, v.sender, v.signature,
            string_to_array(v.recipients, ','), substring($3::bytea FROM v.off FOR v.len), v.size,
-           v.purpose, v.first_id, v.reply_to, v.content
+           v.purpose, v.first_id, v.reply_to, v.content, v.signature_v2
       FROM v CROSS JOIN s
     ON CONFLICT (region_id, id) DO NOTHING
     RETURNING seq, sender, size
   ), u AS (
     INSERT INTO person_usage (region_id, person, bytes, envelopes)
-    SELECT $1, ins.sender, sum(CASE WHEN v.counts THEN ins.size ELSE 0 END), count(*)
+    SELECT $1, ins.sender, sum(CASE WHEN ${countedSql('v')} THEN ins.size ELSE 0 END), count(*)
       FROM ins JOIN v ON v.n = ins.seq - (SELECT base FROM s)
      GROUP BY ins.sender ORDER BY ins.sender
     ON CONFLICT (region_id, person) DO UPDATE
@@ -185,8 +189,8 @@ export class EnvelopeRepository {
       jsonTexts(items, (r) => r.firstId),
       jsonTexts(items, (r) => r.replyTo),
       jsonTexts(items, (r) => r.publicContent),
-      items.map((r) => (r.countsTowardQuota ? 't' : 'f')).join(','),
       items.length,
+      jsonTexts(items, (r) => r.signatureV2),
     ];
     // prepared: planned once per connection, not per batch (0.7 ms of Postgres time, held under the counter lock)
     const got = await preparedQuery<{ base: string; last_seq: string; inserted: string | null }>(this.ds, 'kiki_insert_batch', INSERT_BATCH_SQL, params);
@@ -246,7 +250,7 @@ export class EnvelopeRepository {
                   sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
              FROM target t
             WHERE e.region_id = $1 AND e.id = t.id
-           RETURNING e.id, e.sender, e.size, NOT coalesce(e.purpose LIKE 'action-%', false) AS counted`,
+           RETURNING e.id, e.sender, e.size, ${countedSql('e')} AS counted`,
           [regionId, ids, reason, first],
         ),
       );
@@ -308,6 +312,18 @@ export class EnvelopeRepository {
       [regionId, after, limit],
     );
     return rows.map((r) => ({ seq: Number(r.seq), tsMs: Number(r.ts_ms), id: r.id }));
+  }
+
+  /** Sender and proof of the envelopes these ids name (tombstones included): what an edit may replace. */
+  async editTargets(regionId: number, ids: Buffer[]): Promise<Map<string, { sender: string; proven: boolean }>> {
+    const out = new Map<string, { sender: string; proven: boolean }>();
+    if (ids.length === 0) return out;
+    const rows: Array<{ id: Buffer; sender: string; proven: boolean }> = await this.ds.query(
+      'SELECT id, sender, signature_v2 IS NOT NULL AS proven FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[])',
+      [regionId, ids],
+    );
+    for (const r of rows) out.set(r.id.toString('hex'), { sender: r.sender, proven: r.proven });
+    return out;
   }
 
   /** Ids of live envelopes, in timestamp order, for the original kiki /list route. */

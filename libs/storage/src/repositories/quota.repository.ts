@@ -1,14 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { countedSql, type LimitInputs, OVER_LIMIT_SQL } from '../accounting';
 import type { EvictionReason, QuotaTier } from '../entities';
 
-/** What decides one person's limit: the region's tiers and the person's own row, if any. */
-export interface QuotaPolicyRow {
-  defaultBytes: number;
-  trustedBytes: number;
-  hubPublicKey: string;
-  tier: QuotaTier;
-  overrideBytes: number | null;
-}
+/** What decides one person's limit (resolveLimit in ../accounting.ts). */
+export type QuotaPolicyRow = LimitInputs;
 
 export interface PersonPolicyRow {
   person: string;
@@ -77,12 +72,9 @@ export interface SweepFindings {
 /** Sealed letter over this many bytes counts as "large" (kiki's original threshold). */
 export const LARGE_LETTER_BYTES = 5000;
 
-// Postgres counts an action by its purpose; NULL purpose (a letter the hub cannot open) counts.
-const COUNTED = `(purpose IS NULL OR purpose NOT LIKE 'action-%')`;
-
-// The limit rule of QuotaService/resolveLimit in SQL, over person_usage u, region r, person_policy p.
-const OVER_LIMIT = `(u.person <> r.hub_public_key AND coalesce(p.tier, 'default') <> 'unlimited'
-   AND u.bytes > coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN r.trusted_quota_bytes ELSE r.default_quota_bytes END))`;
+// The accounting and limit rules (../accounting.ts), as SQL.
+const COUNTED = countedSql();
+const OVER_LIMIT = OVER_LIMIT_SQL;
 
 const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
   1: 'superseded-image',
