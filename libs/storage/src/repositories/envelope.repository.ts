@@ -88,6 +88,19 @@ function toStored(r: Record<string, unknown>): StoredEnvelope {
   };
 }
 
+/** Counted bytes and envelopes of removed or restored rows per sender, people sorted (the lock order). */
+function usageBySender(rows: Array<{ sender: string; size: number; counted: boolean }>): { people: string[]; bytes: number[]; envelopes: number[] } {
+  const usage = new Map<string, { bytes: number; envelopes: number }>();
+  for (const r of rows) {
+    const u = usage.get(r.sender) ?? { bytes: 0, envelopes: 0 };
+    if (r.counted) u.bytes += Number(r.size);
+    u.envelopes += 1;
+    usage.set(r.sender, u);
+  }
+  const people = [...usage.keys()].sort();
+  return { people, bytes: people.map((p) => usage.get(p)!.bytes), envelopes: people.map((p) => usage.get(p)!.envelopes) };
+}
+
 /** One text of `items`' values joined by `sep`, refusing an empty value or one holding the separator. */
 function joined(items: EnvelopeRow[], value: (r: EnvelopeRow) => string, sep: ',' | ' '): string {
   const parts = items.map(value);
@@ -244,7 +257,13 @@ export class EnvelopeRepository {
         await m.query(
           `WITH locked AS (
              SELECT id FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL FOR UPDATE),
-           target AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM locked)
+           target AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM locked),
+           -- the sealed fields stay restorable for the retention period (restore(), purgeRemoved())
+           kept AS (
+             INSERT INTO removed_envelope (region_id, id, sealed_recipients, sealed_letter, public_content)
+             SELECT $1, e.id, e.sealed_recipients, e.sealed_letter, e.public_content
+               FROM envelope e JOIN target t ON e.id = t.id WHERE e.region_id = $1
+             ON CONFLICT (region_id, id) DO NOTHING)
            UPDATE envelope e
               SET seq = $4 + t.n, removed_at = now(), removed_reason = $3,
                   sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
@@ -254,25 +273,79 @@ export class EnvelopeRepository {
           [regionId, ids, reason, first],
         ),
       );
-      const usage = new Map<string, { bytes: number; envelopes: number }>();
-      for (const r of rows) {
-        const u = usage.get(r.sender) ?? { bytes: 0, envelopes: 0 };
-        if (r.counted) u.bytes += Number(r.size);
-        u.envelopes += 1;
-        usage.set(r.sender, u);
-      }
-      const people = [...usage.keys()].sort();
+      const { people, bytes, envelopes } = usageBySender(rows);
       if (people.length) {
         await m.query(
           `UPDATE person_usage p SET bytes = greatest(p.bytes - u.b, 0), envelopes = greatest(p.envelopes - u.n, 0), updated_at = now()
              FROM unnest($2::text[], $3::bigint[], $4::int[]) AS u(person, b, n)
             WHERE p.region_id = $1 AND p.person = u.person`,
-          [regionId, people, people.map((p) => usage.get(p)!.bytes), people.map((p) => usage.get(p)!.envelopes)],
+          [regionId, people, bytes, envelopes],
         );
       }
       return rows.map((r) => r.id);
     };
     return manager ? run(manager) : this.ds.transaction(run);
+  }
+
+  /**
+   * Undoes removals still within the retention period: the rows get their sealed fields back and
+   * a new seq (so pull cursors see them again), their usage is added back and their eviction
+   * records go. Returns the ids restored; ids not removed or already purged are left alone.
+   */
+  async restore(regionId: number, ids: Buffer[]): Promise<Array<{ id: Buffer; sender: string }>> {
+    if (ids.length === 0) return [];
+    return this.ds.transaction(async (m) => {
+      const first = await this.reserveRemovalSeq(m, regionId, ids.length);
+      const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
+        await m.query(
+          `WITH back AS (
+             DELETE FROM removed_envelope r USING envelope e
+              WHERE r.region_id = $1 AND r.id = ANY($2::bytea[]) AND e.region_id = r.region_id AND e.id = r.id AND e.removed_at IS NOT NULL
+             RETURNING r.id, r.sealed_recipients, r.sealed_letter, r.public_content),
+           target AS (SELECT *, row_number() OVER (ORDER BY id) - 1 AS n FROM back)
+           UPDATE envelope e
+              SET seq = $3 + t.n, removed_at = NULL, removed_reason = NULL,
+                  sealed_letter = t.sealed_letter, sealed_recipients = t.sealed_recipients, public_content = t.public_content
+             FROM target t
+            WHERE e.region_id = $1 AND e.id = t.id
+           RETURNING e.id, e.sender, e.size, ${countedSql('e')} AS counted`,
+          [regionId, ids, first],
+        ),
+      );
+      const { people, bytes, envelopes } = usageBySender(rows);
+      if (people.length) {
+        await m.query(
+          `INSERT INTO person_usage (region_id, person, bytes, envelopes)
+           SELECT $1, u.person, u.b, u.n FROM unnest($2::text[], $3::bigint[], $4::int[]) AS u(person, b, n) ORDER BY u.person
+           ON CONFLICT (region_id, person) DO UPDATE
+             SET bytes = person_usage.bytes + excluded.bytes, envelopes = person_usage.envelopes + excluded.envelopes, updated_at = now()`,
+          [regionId, people, bytes, envelopes],
+        );
+        await m.query('DELETE FROM eviction WHERE region_id = $1 AND envelope_id = ANY($2::bytea[])', [regionId, rows.map((r) => r.id)]);
+      }
+      return rows.map((r) => ({ id: r.id, sender: r.sender }));
+    });
+  }
+
+  /** Ids of a person's removed envelopes still restorable, optionally only those removed for `reason`. */
+  async restorable(regionId: number, person: string, reason: RemovedReason | null): Promise<Buffer[]> {
+    const rows: Array<{ id: Buffer }> = await this.ds.query(
+      `SELECT e.id FROM removed_envelope r JOIN envelope e ON e.region_id = r.region_id AND e.id = r.id
+        WHERE r.region_id = $1 AND e.sender = $2 AND ($3::text IS NULL OR e.removed_reason = $3) ORDER BY e.ts_ms, e.id`,
+      [regionId, person, reason],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Forgets the sealed fields of removals older than `retentionSeconds`: they can no longer be undone. */
+  async purgeRemoved(regionId: number, retentionSeconds: number): Promise<number> {
+    const rows = updatedRows<unknown>(
+      await this.ds.query(
+        `DELETE FROM removed_envelope WHERE region_id = $1 AND removed_at < now() - make_interval(secs => $2) RETURNING 1`,
+        [regionId, retentionSeconds],
+      ),
+    );
+    return rows.length;
   }
 
   async findByIds(regionId: number, ids: Buffer[]): Promise<StoredEnvelope[]> {

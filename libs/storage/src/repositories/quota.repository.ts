@@ -76,7 +76,13 @@ export const LARGE_LETTER_BYTES = 5000;
 const COUNTED = countedSql();
 const OVER_LIMIT = OVER_LIMIT_SQL;
 
+// Only an erase its sender proved (envelope v2) erases anything on the hub.
+const PROVEN_ERASE = `(purpose = 'action-erase' AND signature_v2 IS NOT NULL)`;
+// An erase reaches back to its own date or the hub's receive time, whichever is earlier.
+const ERASE_REACH = `least(ts_ms, (extract(epoch FROM received_at) * 1000)::bigint)`;
+
 const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
+  0: 'unproven',
   1: 'superseded-image',
   2: 'superseded-edit',
   3: 'large',
@@ -183,11 +189,16 @@ export class QuotaRepository {
 
   // ---- erase -------------------------------------------------------------------------------
 
-  /** The person's newest live action-erase (walks the sender index backwards; run only when an erase arrived). */
+  /**
+   * The person's newest live *proven* action-erase (walks the sender index backwards; run only
+   * when an erase arrived). An unproven erase erases nothing on the hub: anyone could have made it.
+   * Its reach is capped at the hub's receive time, so a future-dated erase never removes letters
+   * the person sends after it.
+   */
   async newestEraseLetter(m: EntityManager | DataSource, regionId: number, person: string): Promise<EraseMark | null> {
     const [row] = await m.query(
-      `SELECT id, ts_ms FROM envelope
-        WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND purpose = 'action-erase'
+      `SELECT id, ${ERASE_REACH} AS ts_ms FROM envelope
+        WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND ${PROVEN_ERASE}
         ORDER BY ts_ms DESC, id DESC LIMIT 1`,
       [regionId, person],
     );
@@ -197,6 +208,20 @@ export class QuotaRepository {
   async eraseMark(m: EntityManager | DataSource, regionId: number, person: string): Promise<EraseMark | null> {
     const [row] = await m.query('SELECT erase_id, erase_ts_ms FROM person_erase WHERE region_id = $1 AND person = $2', [regionId, person]);
     return row ? { eraseId: row.erase_id, eraseTsMs: Number(row.erase_ts_ms) } : null;
+  }
+
+  /** Forgets the person's erase (an admin undid it). */
+  async clearErase(regionId: number, person: string): Promise<void> {
+    await this.ds.query('DELETE FROM person_erase WHERE region_id = $1 AND person = $2', [regionId, person]);
+  }
+
+  /** Ids of the person's live proven erase letters (what undoing their erase takes away). */
+  async liveEraseLetters(regionId: number, person: string): Promise<Buffer[]> {
+    const rows: Array<{ id: Buffer }> = await this.ds.query(
+      `SELECT id FROM envelope WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND purpose = 'action-erase'`,
+      [regionId, person],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Remembers the newest erase; an older one never replaces a newer. */
@@ -252,25 +277,29 @@ export class QuotaRepository {
   ): Promise<EvictionPlan> {
     const rows: Array<Record<string, any>> = await m.query(
       `WITH live AS MATERIALIZED (
-         SELECT id, ts_ms, size, purpose, first_id, ${COUNTED} AS counted
+         SELECT id, seq, ts_ms, size, purpose, first_id, ${COUNTED} AS counted, signature_v2 IS NOT NULL AS proven
            FROM envelope WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL
        ),
        totals AS (
          SELECT coalesce(sum(size) FILTER (WHERE counted), 0)::bigint AS bytes, count(*)::int AS envelopes FROM live
        ),
        ranked AS (
-         SELECT id, ts_ms, size, purpose,
-                CASE WHEN image THEN 1
-                     -- only public letters carry a first_id; the newest version of each post stays.
-                     -- Step-1 letters do not count as versions, so removing them changes no step:
-                     -- the plan is the same whatever the batch size.
-                     WHEN first_id IS NOT NULL AND row_number() OVER (PARTITION BY first_id, image ORDER BY ts_ms DESC, id DESC) > 1 THEN 2
+         SELECT id, size, purpose,
+                -- step 0: unproven envelopes, the most recently received first, so an unproven
+                -- arrival can only push out itself and later unproven arrivals, never what the hub held
+                CASE WHEN NOT proven THEN 0
+                     WHEN image THEN 1
+                     -- only public letters carry a first_id; the newest proven version of each post
+                     -- stays (unproven versions supersede nothing). Step-1 letters do not count as
+                     -- versions, so removing them changes no step: the plan is the same whatever the batch size.
+                     WHEN first_id IS NOT NULL AND row_number() OVER (PARTITION BY first_id, image, proven ORDER BY ts_ms DESC, id DESC) > 1 THEN 2
                      WHEN size > ${LARGE_LETTER_BYTES} THEN 3
-                     ELSE 4 END AS step
+                     ELSE 4 END AS step,
+                CASE WHEN proven THEN ts_ms ELSE -seq END AS ord
            FROM (SELECT *, id = ANY($3::bytea[]) AS image FROM live WHERE counted) c
        ),
        running AS (
-         SELECT *, sum(size) OVER (ORDER BY step, ts_ms, id ROWS UNBOUNDED PRECEDING) AS freed FROM ranked
+         SELECT *, sum(size) OVER (ORDER BY step, ord, id ROWS UNBOUNDED PRECEDING) AS freed FROM ranked
        ),
        usage AS (SELECT bytes, envelopes, xmin::text AS version FROM person_usage WHERE region_id = $1 AND person = $2)
        SELECT t.bytes, t.envelopes, u.bytes AS usage_bytes, u.envelopes AS usage_envelopes, u.version, c.id, c.size, c.purpose, c.step
@@ -280,7 +309,7 @@ export class QuotaRepository {
            -- a row is needed while what the rows before it free is not yet enough
            SELECT id, size, purpose, step FROM running
             WHERE $4::bigint IS NOT NULL AND freed - size < t.bytes - $4::bigint
-            ORDER BY step, ts_ms, id LIMIT $5
+            ORDER BY step, ord, id LIMIT $5
          ) c ON true`,
       [regionId, person, supersededImages, limitBytes, batch],
     );
@@ -348,9 +377,9 @@ export class QuotaRepository {
          SELECT sender AS person,
                 coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes,
                 count(*) AS envelopes,
-                max(ts_ms) FILTER (WHERE purpose = 'action-erase') AS erase_ts,
-                min(ts_ms) FILTER (WHERE purpose IS DISTINCT FROM 'action-erase') AS oldest_other,
-                count(*) FILTER (WHERE purpose = 'action-erase') AS erases
+                max(${ERASE_REACH}) FILTER (WHERE ${PROVEN_ERASE}) AS erase_ts,
+                min(ts_ms) FILTER (WHERE (${PROVEN_ERASE}) IS NOT TRUE) AS oldest_other,
+                count(*) FILTER (WHERE ${PROVEN_ERASE}) AS erases
            FROM envelope WHERE region_id = $1 AND removed_at IS NULL
           GROUP BY sender
        ),

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { RegionEntity } from '../entities';
+import { RegionEntity, type SenderPolicy } from '../entities';
 
 export interface NewRegion {
   publicKey: string;
@@ -13,6 +13,8 @@ export interface RegionPolicyPatch {
   maxEnvelopeBytes?: number;
   defaultQuotaBytes?: number;
   trustedQuotaBytes?: number;
+  senderPolicy?: SenderPolicy;
+  unprovenPoolBytes?: number;
 }
 
 export class RegionRepository {
@@ -44,6 +46,8 @@ export class RegionRepository {
     if (patch.maxEnvelopeBytes !== undefined) set.maxEnvelopeBytes = patch.maxEnvelopeBytes;
     if (patch.defaultQuotaBytes !== undefined) set.defaultQuotaBytes = String(patch.defaultQuotaBytes);
     if (patch.trustedQuotaBytes !== undefined) set.trustedQuotaBytes = String(patch.trustedQuotaBytes);
+    if (patch.senderPolicy !== undefined) set.senderPolicy = patch.senderPolicy;
+    if (patch.unprovenPoolBytes !== undefined) set.unprovenPoolBytes = String(patch.unprovenPoolBytes);
     if (Object.keys(set).length) await this.ds.getRepository(RegionEntity).update({ regionId }, set);
   }
 
