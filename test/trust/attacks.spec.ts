@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Envelope, generateKeyPair, type KeyPair, keyPairToJson, RegionValidator, seal } from '@kiki/crypto';
 import type { SenderPolicy } from '@kiki/storage';
+import { DataSource } from 'typeorm';
 import { QuotaService } from '../../apps/hub/src/quota/quota.service';
 import { type RegionContext, RegionService } from '../../apps/hub/src/regions/region.service';
 import { authHeader, publicPost } from '../support/envelopes';
 import { forgePublicLetter, junkWithCopiedSignature } from '../support/forge';
 import { startTestHub, type TestHub } from '../support/hub';
-import { closeHub, noise, quotaIdle } from '../quota/support/quota';
+import { closeHub, noise, quotaIdle, usageDrift } from '../quota/support/quota';
 
 let hub: TestHub;
 beforeAll(async () => {
@@ -22,7 +23,7 @@ afterAll(() => closeHub(hub));
 const LIMIT = 20_000;
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 
-describe.each(['v1', 'v2-required'] as SenderPolicy[])('issue 10 attacks, sender policy %s', (policy) => {
+describe.each(['v1', 'v2-for-quota', 'v2-required'] as SenderPolicy[])('issue 10 attacks, sender policy %s', (policy) => {
   let ctx: RegionContext;
   let region: KeyPair;
   let quota: QuotaService;
@@ -211,5 +212,46 @@ describe.each(['v1', 'v2-required'] as SenderPolicy[])('issue 10 attacks, sender
       expect((await download(p.id)).status).toBe('error');
     }
     expect((await download(bobPost.id)).status).toBe('ok');
+  });
+});
+
+describe('v2-for-quota: the unproven pool', () => {
+  it('is bounded: unproven arrivals past it are evicted newest-received first, recorded under their claimed sender, and people keep their proven data', async () => {
+    const ctx = await hub.createRegion('trust-pool');
+    const region = ctx.keys;
+    const quota = hub.app.get(QuotaService);
+    await quota.setRegionPolicy(ctx, { defaultBytes: LIMIT });
+    expect(await quota.setSenderPolicy(ctx, 'v2-for-quota', 15_000)).toEqual({ policy: 'v2-for-quota', unprovenPoolBytes: 15_000 });
+    hub.app.get(RegionService).invalidate(region.public);
+    const alice = generateKeyPair();
+    const own = Array.from({ length: 5 }, (_, i) => publicPost(alice, region, `mine ${i} ${noise(500)}`));
+    const junk = Array.from({ length: 10 }, (_, i) => junkWithCopiedSignature(own[0], 3000, new Date(Date.now() - 60_000 + i)));
+    const push = async (envs: Envelope[]) => {
+      const res = await fetch(`${hub.url}/sync/${region.public}/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeader(alice, region) },
+        body: JSON.stringify({ envelopes: envs }),
+      });
+      return ((await res.json()) as { results: Array<{ status: string }> }).results;
+    };
+    expect((await push(own)).every((r) => r.status === 'stored')).toBe(true);
+    for (const j of junk) expect((await push([j]))[0].status).toBe('stored'); // one by one: receive order is known
+    await quotaIdle(hub);
+
+    // alice's usage is her proven letters only; the pool holds at most its bound
+    const mine = await quota.personQuota(ctx, alice.public);
+    expect(mine.usage.bytes).toBe(own.reduce((s, e) => s + e.sealed_letter.length, 0));
+    const ds = hub.app.get(DataSource);
+    const [poolRow] = await ds.query(`SELECT bytes::int AS bytes FROM person_usage WHERE region_id = $1 AND person = '~unproven'`, [ctx.regionId]);
+    expect(poolRow.bytes).toBeLessThanOrEqual(15_000);
+    const ev = await quota.listEvictions(ctx, { limit: 100 });
+    // the newest arrivals went, the first ones stayed
+    const evicted = new Set(ev.items.map((e) => e.envelopeId));
+    expect(ev.items.length).toBeGreaterThan(0);
+    expect(ev.items.every((e) => e.reason === 'unproven' && e.person === alice.public)).toBe(true);
+    expect(evicted.has(junk[junk.length - 1].id)).toBe(true);
+    expect(evicted.has(junk[0].id)).toBe(false);
+    for (const e of own) expect(evicted.has(e.id)).toBe(false);
+    expect(await usageDrift(ds, ctx.regionId)).toEqual([]);
   });
 });

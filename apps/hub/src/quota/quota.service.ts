@@ -120,7 +120,7 @@ export class QuotaService {
     });
     await this.getPolicy(region);
     const restored = await this.envelopes.restore(region.regionId, bytes);
-    await this.queue.enqueue([...new Set(restored.map((r) => r.sender))].map((person) => ({ name: 'quota.evaluate' as const, data: { regionId: region.regionId, person } })));
+    await this.queue.enqueue([...new Set(restored.map((r) => r.account))].map((person) => ({ name: 'quota.evaluate' as const, data: { regionId: region.regionId, person } })));
     return restored.length;
   }
 

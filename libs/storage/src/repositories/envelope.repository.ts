@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RemovedReason } from '../entities';
-import { countedSql } from '../accounting';
+import { accountSql, countedSql } from '../accounting';
 import { isStorableText, preparedQuery } from './prepared';
 
 /** An envelope ready to store: parsed, validated and reduced to columns by the ingest path. */
@@ -136,10 +136,11 @@ const INSERT_BATCH_SQL = `WITH s AS (
     ON CONFLICT (region_id, id) DO NOTHING
     RETURNING seq, sender, size
   ), u AS (
+    -- each row counts in its usage account: its sender's, or the region's unproven pool (accounting.ts)
     INSERT INTO person_usage (region_id, person, bytes, envelopes)
-    SELECT $1, ins.sender, sum(CASE WHEN ${countedSql('v')} THEN ins.size ELSE 0 END), count(*)
+    SELECT $1, ${accountSql('v')}, sum(CASE WHEN ${countedSql('v')} THEN ins.size ELSE 0 END), count(*)
       FROM ins JOIN v ON v.n = ins.seq - (SELECT base FROM s)
-     GROUP BY ins.sender ORDER BY ins.sender
+     GROUP BY 2 ORDER BY 2
     ON CONFLICT (region_id, person) DO UPDATE
       SET bytes = person_usage.bytes + excluded.bytes,
           envelopes = person_usage.envelopes + excluded.envelopes,
@@ -269,7 +270,7 @@ export class EnvelopeRepository {
                   sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
              FROM target t
             WHERE e.region_id = $1 AND e.id = t.id
-           RETURNING e.id, e.sender, e.size, ${countedSql('e')} AS counted`,
+           RETURNING e.id, ${accountSql('e')} AS sender, e.size, ${countedSql('e')} AS counted`,
           [regionId, ids, reason, first],
         ),
       );
@@ -292,10 +293,11 @@ export class EnvelopeRepository {
    * a new seq (so pull cursors see them again), their usage is added back and their eviction
    * records go. Returns the ids restored; ids not removed or already purged are left alone.
    */
-  async restore(regionId: number, ids: Buffer[]): Promise<Array<{ id: Buffer; sender: string }>> {
+  async restore(regionId: number, ids: Buffer[]): Promise<Array<{ id: Buffer; account: string }>> {
     if (ids.length === 0) return [];
     return this.ds.transaction(async (m) => {
       const first = await this.reserveRemovalSeq(m, regionId, ids.length);
+      // `sender` is the usage account here (the claimed sender, or the unproven pool)
       const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
         await m.query(
           `WITH back AS (
@@ -308,7 +310,7 @@ export class EnvelopeRepository {
                   sealed_letter = t.sealed_letter, sealed_recipients = t.sealed_recipients, public_content = t.public_content
              FROM target t
             WHERE e.region_id = $1 AND e.id = t.id
-           RETURNING e.id, e.sender, e.size, ${countedSql('e')} AS counted`,
+           RETURNING e.id, ${accountSql('e')} AS sender, e.size, ${countedSql('e')} AS counted`,
           [regionId, ids, first],
         ),
       );
@@ -323,7 +325,7 @@ export class EnvelopeRepository {
         );
         await m.query('DELETE FROM eviction WHERE region_id = $1 AND envelope_id = ANY($2::bytea[])', [regionId, rows.map((r) => r.id)]);
       }
-      return rows.map((r) => ({ id: r.id, sender: r.sender }));
+      return rows.map((r) => ({ id: r.id, account: r.sender }));
     });
   }
 

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { countedSql, type LimitInputs, OVER_LIMIT_SQL } from '../accounting';
+import { accountSql, countedSql, type LimitInputs, OVER_LIMIT_SQL, POOLED_SQL, UNPROVEN_POOL } from '../accounting';
 import type { EvictionReason, QuotaTier } from '../entities';
 
 /** What decides one person's limit (resolveLimit in ../accounting.ts). */
@@ -30,6 +30,8 @@ export interface EraseMark {
 /** A live envelope the plan would evict, in eviction order. */
 export interface EvictionCandidate {
   id: Buffer;
+  /** its sender (the account planned for may be the region's unproven pool) */
+  sender: string;
   size: number;
   purpose: string | null;
   reason: Exclude<EvictionReason, 'erase'>;
@@ -81,6 +83,16 @@ const PROVEN_ERASE = `(purpose = 'action-erase' AND signature_v2 IS NOT NULL)`;
 // An erase reaches back to its own date or the hub's receive time, whichever is earlier.
 const ERASE_REACH = `least(ts_ms, (extract(epoch FROM received_at) * 1000)::bigint)`;
 
+/**
+ * The live envelopes counted in one usage account ($1 region, $2 account): a person's own, or,
+ * for the unproven pool, every unproven envelope of a region that pools them.
+ */
+function accountRows(account: string): string {
+  return account === UNPROVEN_POOL
+    ? `region_id = $1 AND signature_v2 IS NULL AND removed_at IS NULL AND ${POOLED_SQL}`
+    : `region_id = $1 AND sender = $2 AND removed_at IS NULL AND ${accountSql()} = $2`;
+}
+
 const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
   0: 'unproven',
   1: 'superseded-image',
@@ -106,7 +118,7 @@ export class QuotaRepository {
 
   async policy(regionId: number, person: string, m: EntityManager | DataSource = this.ds): Promise<QuotaPolicyRow | null> {
     const [row] = await m.query(
-      `SELECT r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, p.tier, p.override_bytes
+      `SELECT r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
          FROM region r LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = $2
         WHERE r.region_id = $1`,
       [regionId, person],
@@ -118,6 +130,7 @@ export class QuotaRepository {
       hubPublicKey: row.hub_public_key,
       tier: (row.tier ?? 'default') as QuotaTier,
       overrideBytes: row.override_bytes === null ? null : Number(row.override_bytes),
+      unprovenPoolBytes: Number(row.unproven_pool_bytes),
     };
   }
 
@@ -277,14 +290,14 @@ export class QuotaRepository {
   ): Promise<EvictionPlan> {
     const rows: Array<Record<string, any>> = await m.query(
       `WITH live AS MATERIALIZED (
-         SELECT id, seq, ts_ms, size, purpose, first_id, ${COUNTED} AS counted, signature_v2 IS NOT NULL AS proven
-           FROM envelope WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL
+         SELECT id, sender, seq, ts_ms, size, purpose, first_id, ${COUNTED} AS counted, signature_v2 IS NOT NULL AS proven
+           FROM envelope WHERE ${accountRows(person)}
        ),
        totals AS (
          SELECT coalesce(sum(size) FILTER (WHERE counted), 0)::bigint AS bytes, count(*)::int AS envelopes FROM live
        ),
        ranked AS (
-         SELECT id, size, purpose,
+         SELECT id, sender, size, purpose,
                 -- step 0: unproven envelopes, the most recently received first, so an unproven
                 -- arrival can only push out itself and later unproven arrivals, never what the hub held
                 CASE WHEN NOT proven THEN 0
@@ -302,12 +315,12 @@ export class QuotaRepository {
          SELECT *, sum(size) OVER (ORDER BY step, ord, id ROWS UNBOUNDED PRECEDING) AS freed FROM ranked
        ),
        usage AS (SELECT bytes, envelopes, xmin::text AS version FROM person_usage WHERE region_id = $1 AND person = $2)
-       SELECT t.bytes, t.envelopes, u.bytes AS usage_bytes, u.envelopes AS usage_envelopes, u.version, c.id, c.size, c.purpose, c.step
+       SELECT t.bytes, t.envelopes, u.bytes AS usage_bytes, u.envelopes AS usage_envelopes, u.version, c.id, c.sender, c.size, c.purpose, c.step
          FROM totals t
          LEFT JOIN usage u ON true
          LEFT JOIN LATERAL (
            -- a row is needed while what the rows before it free is not yet enough
-           SELECT id, size, purpose, step FROM running
+           SELECT id, sender, size, purpose, step FROM running
             WHERE $4::bigint IS NOT NULL AND freed - size < t.bytes - $4::bigint
             ORDER BY step, ord, id LIMIT $5
          ) c ON true`,
@@ -320,7 +333,7 @@ export class QuotaRepository {
       envelopes: Number(first?.envelopes ?? 0),
       candidates: rows
         .filter((r) => r.id !== null)
-        .map((r) => ({ id: r.id, size: Number(r.size), purpose: r.purpose, reason: REASON_BY_STEP[Number(r.step)] })),
+        .map((r) => ({ id: r.id, sender: r.sender, size: Number(r.size), purpose: r.purpose, reason: REASON_BY_STEP[Number(r.step)] })),
     };
   }
 
@@ -374,14 +387,14 @@ export class QuotaRepository {
   async sweepFindings(regionId: number): Promise<SweepFindings> {
     const rows: Array<{ person: string; drift: boolean; erase_pending: boolean; n: string }> = await this.ds.query(
       `WITH actual AS (
-         SELECT sender AS person,
+         SELECT ${accountSql()} AS person,
                 coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes,
                 count(*) AS envelopes,
                 max(${ERASE_REACH}) FILTER (WHERE ${PROVEN_ERASE}) AS erase_ts,
                 min(ts_ms) FILTER (WHERE (${PROVEN_ERASE}) IS NOT TRUE) AS oldest_other,
                 count(*) FILTER (WHERE ${PROVEN_ERASE}) AS erases
            FROM envelope WHERE region_id = $1 AND removed_at IS NULL
-          GROUP BY sender
+          GROUP BY 1
        ),
        usage AS (SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1)
        SELECT coalesce(a.person, u.person) AS person,
@@ -425,8 +438,9 @@ export class QuotaRepository {
       const fixed: Array<{ person: string }> = updatedRows(
         await m.query(
           `WITH actual AS (
-             SELECT sender, coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes, count(*) AS envelopes
-               FROM envelope WHERE region_id = $1 AND sender = ANY($2::text[]) AND removed_at IS NULL GROUP BY sender
+             SELECT ${accountSql()} AS sender, coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes, count(*) AS envelopes
+               FROM envelope WHERE region_id = $1 AND (sender = ANY($2::text[]) OR signature_v2 IS NULL) AND removed_at IS NULL
+              GROUP BY 1 HAVING ${accountSql()} = ANY($2::text[])
            )
            UPDATE person_usage p SET bytes = coalesce(a.bytes, 0), envelopes = coalesce(a.envelopes, 0), updated_at = now()
              FROM unnest($2::text[]) AS x(person) LEFT JOIN actual a ON a.sender = x.person
@@ -464,7 +478,7 @@ export class QuotaRepository {
       `SELECT u.person FROM person_usage u
          JOIN region r ON r.region_id = u.region_id
          LEFT JOIN person_policy p ON p.region_id = u.region_id AND p.person = u.person
-        WHERE u.region_id = $1 AND u.person = ANY($2::text[])
+        WHERE u.region_id = $1 AND (u.person = ANY($2::text[]) OR u.person = '${UNPROVEN_POOL}')
           AND (${OVER_LIMIT} OR EXISTS (SELECT 1 FROM person_erase e WHERE e.region_id = u.region_id AND e.person = u.person))`,
       [regionId, people],
     );

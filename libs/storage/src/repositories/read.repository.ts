@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { QuotaTier, RemovedReason } from '../entities';
 import { preparedQuery } from './prepared';
+import { UNPROVEN_POOL } from '../accounting';
 import type { QuotaPolicyRow } from './quota.repository';
 
 /** Reads behind the GraphQL API. Every method takes the region first; every page is keyset-paged. */
@@ -194,7 +195,7 @@ export class ReadRepository {
     const out = new Map<string, QuotaPolicyRow>();
     if (people.length === 0) return out;
     const rows: Array<Record<string, any>> = await this.ds.query(
-      `SELECT u.person, r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, p.tier, p.override_bytes
+      `SELECT u.person, r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
          FROM region r
          CROSS JOIN unnest($2::text[]) AS u(person)
          LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = u.person
@@ -208,6 +209,7 @@ export class ReadRepository {
         hubPublicKey: r.hub_public_key,
         tier: (r.tier ?? 'default') as QuotaTier,
         overrideBytes: r.override_bytes === null ? null : Number(r.override_bytes),
+        unprovenPoolBytes: Number(r.unproven_pool_bytes),
       });
     }
     return out;
@@ -231,7 +233,8 @@ export class ReadRepository {
       }
     }
     const rows = await this.ds.query(
-      `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1${after} ORDER BY ${order} LIMIT $2`,
+      // the unproven pool's account is not a person
+      `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1 AND person <> '${UNPROVEN_POOL}'${after} ORDER BY ${order} LIMIT $2`,
       params,
     );
     return rows.map(toUsage);
