@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
         maxEnvelopeBytes: ctx.limits.maxEnvelopeBytes,
         defaultQuotaBytes: ctx.defaultQuotaBytes,
         trustedQuotaBytes: ctx.trustedQuotaBytes,
+        senderPolicy: ctx.senderPolicy,
         ...stats,
       };
       if (values.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
@@ -79,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
             `region      ${info.name}`,
             `public key  ${info.public}`,
             `hub id      ${info.hubIdentity}`,
-            `envelopes   ${info.envelopes} live, ${info.removed} removed, ${info.bytes} bytes, ${info.people} people`,
+            `envelopes   ${info.envelopes} live (${info.proven} proven by envelope v2), ${info.removed} removed, ${info.bytes} bytes, ${info.people} people`,
+            `senders     policy ${info.senderPolicy}`,
             `quota       ${info.defaultQuotaBytes} bytes per person (${info.trustedQuotaBytes} trusted)`,
             ``,
             `Members run an original kiki with:   ${info.kikiFlags}`,

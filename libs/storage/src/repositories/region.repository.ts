@@ -52,10 +52,11 @@ export class RegionRepository {
   }
 
   /** Envelope and sender counts per region, for listings. */
-  async stats(regionId: number): Promise<{ envelopes: number; removed: number; bytes: number; people: number; lastSeq: number }> {
+  async stats(regionId: number): Promise<{ envelopes: number; proven: number; removed: number; bytes: number; people: number; lastSeq: number }> {
     const [row] = await this.ds.query(
       `SELECT
          (SELECT count(*) FROM envelope WHERE region_id = $1 AND removed_at IS NULL)::bigint AS envelopes,
+         (SELECT count(*) FROM envelope WHERE region_id = $1 AND removed_at IS NULL AND signature_v2 IS NOT NULL)::bigint AS proven,
          (SELECT count(*) FROM envelope WHERE region_id = $1 AND removed_at IS NOT NULL)::bigint AS removed,
          (SELECT coalesce(sum(size), 0) FROM envelope WHERE region_id = $1 AND removed_at IS NULL)::bigint AS bytes,
          (SELECT count(*) FROM person_usage WHERE region_id = $1 AND envelopes > 0)::bigint AS people,
@@ -64,6 +65,7 @@ export class RegionRepository {
     );
     return {
       envelopes: Number(row.envelopes),
+      proven: Number(row.proven),
       removed: Number(row.removed),
       bytes: Number(row.bytes),
       people: Number(row.people),
