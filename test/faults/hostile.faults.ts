@@ -329,8 +329,16 @@ describe('hostile input', () => {
         WHERE r.public_key = $1 AND e.removed_at IS NULL`,
       [region.public],
     );
+    const { rows: [regionRow] } = await pg.query(`SELECT hub_public_key, sender_policy FROM region WHERE public_key = $1`, [region.public]);
     await pg.end();
-    const check = { publicKey: region.public, validator: new RegionValidator(region), opener: new Opener([region]), limits: DEFAULT_LIMITS };
+    const check = {
+      publicKey: region.public,
+      hub: { public: regionRow.hub_public_key as string },
+      validator: new RegionValidator(region),
+      opener: new Opener([region]),
+      limits: DEFAULT_LIMITS,
+      senderPolicy: regionRow.sender_policy,
+    };
     const refused = rows.filter((row) => {
       const wire: Envelope = {
         id: base58Encode(row.id),

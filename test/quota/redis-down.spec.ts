@@ -93,7 +93,7 @@ describe('ingest never waits for Redis', () => {
       firstId: e.id,
       replyTo: null,
       publicContent: null,
-      countsTowardQuota: true,
+      signatureV2: null,
     }));
     redis.signal('SIGSTOP');
     try {

@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { DEFAULT_REGION, type KeyPair } from '@kiki/crypto';
-import { RegionRepository, ensureDatabase, runMigrations } from '@kiki/storage';
+import { RegionRepository, type SenderPolicy, ensureDatabase, runMigrations } from '@kiki/storage';
 import { AppModule } from './app.module';
 import { HubError } from './common/errors';
 import { ConfigError, loadConfig } from './config/hub-config';
+import { QuotaService } from './quota/quota.service';
 import { RegionService } from './regions/region.service';
 
 const USAGE = `Operator commands (npm run hub -- <command>):
@@ -15,6 +16,10 @@ const USAGE = `Operator commands (npm run hub -- <command>):
   region create --name <name>               a new region with fresh keys
   region import --name <name> --public <key> --private <key>
   region import-default                     kiki's default region
+  region policy <public key> [--sender v1|v2-for-quota|v2-required] [--unproven-pool-bytes <n>]
+                                            show or set who is proven and what unproven envelopes may do
+  region restore <public key> <id>...       undo evictions/erases still within the retention period
+  region undo-erase <public key> <person>   undo a person's erase (their erase letters are removed)
 Options: --json for machine-readable output; --url <hub URL> used in printed flags (default http://localhost:$PORT)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       private: { type: 'string' },
       json: { type: 'boolean', default: false },
       url: { type: 'string' },
+      sender: { type: 'string' },
+      'unproven-pool-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -63,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
         maxEnvelopeBytes: ctx.limits.maxEnvelopeBytes,
         defaultQuotaBytes: ctx.defaultQuotaBytes,
         trustedQuotaBytes: ctx.trustedQuotaBytes,
+        senderPolicy: ctx.senderPolicy,
         ...stats,
       };
       if (values.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
@@ -72,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
             `region      ${info.name}`,
             `public key  ${info.public}`,
             `hub id      ${info.hubIdentity}`,
-            `envelopes   ${info.envelopes} live, ${info.removed} removed, ${info.bytes} bytes, ${info.people} people`,
+            `envelopes   ${info.envelopes} live (${info.proven} proven by envelope v2), ${info.removed} removed, ${info.bytes} bytes, ${info.people} people`,
+            `senders     policy ${info.senderPolicy}`,
             `quota       ${info.defaultQuotaBytes} bytes per person (${info.trustedQuotaBytes} trusted)`,
             ``,
             `Members run an original kiki with:   ${info.kikiFlags}`,
@@ -108,6 +117,35 @@ async function main(argv: string[]): Promise<number> {
       case 'import-default': {
         const ctx = (await regions.find(DEFAULT_REGION.public)) ?? (await regions.create(values.name ?? 'kiki default region', DEFAULT_REGION));
         await show(ctx.publicKey);
+        return 0;
+      }
+      case 'policy': {
+        if (!arg) throw new HubError('BAD_REQUEST', 'region policy needs the region public key');
+        const ctx = await regions.get(arg);
+        const quotas = app.get(QuotaService);
+        const poolText = values['unproven-pool-bytes'];
+        const pool = poolText === undefined ? undefined : Number(poolText);
+        if (pool !== undefined && !/^\d+$/.test(poolText as string)) throw new HubError('BAD_REQUEST', '--unproven-pool-bytes must be a whole number of bytes', 'unproven-pool-bytes');
+        const settings =
+          values.sender !== undefined || pool !== undefined
+            ? await quotas.setSenderPolicy(ctx, (values.sender ?? (await quotas.getSenderPolicy(ctx)).policy) as SenderPolicy, pool)
+            : await quotas.getSenderPolicy(ctx);
+        if (values.json) process.stdout.write(JSON.stringify(settings, null, 2) + '\n');
+        else process.stdout.write(`sender policy  ${settings.policy}\nunproven pool  ${settings.unprovenPoolBytes} bytes\n`);
+        return 0;
+      }
+      case 'restore': {
+        const ids = positionals.slice(3);
+        if (!arg || ids.length === 0) throw new HubError('BAD_REQUEST', 'region restore needs the region public key and one or more envelope ids');
+        const n = await app.get(QuotaService).restoreEnvelopes(await regions.get(arg), ids);
+        process.stdout.write(values.json ? JSON.stringify({ restored: n }) + '\n' : `${n} envelope(s) restored\n`);
+        return 0;
+      }
+      case 'undo-erase': {
+        const person = positionals[3];
+        if (!arg || !person) throw new HubError('BAD_REQUEST', 'region undo-erase needs the region public key and the person');
+        const n = await app.get(QuotaService).undoErase(await regions.get(arg), person);
+        process.stdout.write(values.json ? JSON.stringify({ restored: n }) + '\n' : `erase undone; ${n} envelope(s) restored\n`);
         return 0;
       }
       default:

@@ -1,4 +1,5 @@
 export * from './entities';
+export * from './accounting';
 export * from './data-source';
 export * from './migrate';
 export * from './repositories/region.repository';

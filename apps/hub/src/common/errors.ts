@@ -8,6 +8,14 @@ export const ERROR_STATUS = {
   INVALID_MESSAGE: HttpStatus.BAD_REQUEST,
   BAD_SIGNATURE: HttpStatus.UNPROCESSABLE_ENTITY,
   REGION_AS_SENDER: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** the hub's own identity in the region is never accepted as a sender from outside */
+  HUB_AS_SENDER: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** the region's sender policy is v2-required and the envelope has no signature_v2 */
+  V2_REQUIRED: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** a public letter the hub opened breaks a rule sealing enforces (addressing, share-key, action content) */
+  INVALID_LETTER: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** an edit (first_id) of a post that is not the sender's, or an unproven edit of a proven post */
+  EDIT_REFUSED: HttpStatus.UNPROCESSABLE_ENTITY,
   ID_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,
   FUTURE_TIMESTAMP: HttpStatus.UNPROCESSABLE_ENTITY,
   TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,

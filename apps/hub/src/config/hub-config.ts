@@ -125,6 +125,13 @@ export class HubConfig {
   @Max(600)
   QUOTA_JOB_LOCK_SECONDS = 30;
 
+  /** How long an erase or eviction can be undone by an admin (its sealed fields are kept); the sweep forgets older ones. */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(365 * 24 * 3600)
+  REMOVAL_RETENTION_SECONDS = 7 * 24 * 3600;
+
   /**
    * Bearer token for the GraphQL admin operations (create/import regions, quotas): at least 32
    * characters, e.g. `openssl rand -hex 32`. Unset: every admin operation is refused.

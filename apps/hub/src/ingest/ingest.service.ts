@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { base58Decode } from '@kiki/crypto';
 import { EnvelopeRepository, type EnvelopeRow, type RemovedReason } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import type { HubErrorCode } from '../common/errors';
 import type { RegionContext } from '../regions/region.service';
 import { HubMetrics } from '../health/metrics';
 import { BatchInserter } from './batch-inserter';
-import { checkBatch } from './check';
+import { type CheckedItem, checkBatch } from './check';
 
 /**
  * Rows per merged insert statement. Merging pays for small inserts (each statement costs a lock,
@@ -52,7 +53,7 @@ export class IngestService {
   private readonly inserter: BatchInserter<RegionContext>;
 
   constructor(
-    envelopes: EnvelopeRepository,
+    private readonly envelopes: EnvelopeRepository,
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly metrics: HubMetrics,
   ) {
@@ -72,6 +73,7 @@ export class IngestService {
     const results: IngestResult[] = new Array(items.length);
     const rows: Array<{ index: number; row: EnvelopeRow; id: string }> = [];
     const checked = checkBatch(region, items, Date.now(), this.config.MAX_FUTURE_SKEW_SECONDS);
+    await this.refuseForeignEdits(region, checked);
     checked.forEach((c, index) => {
       if (c.kind === 'rejected') {
         results[index] = { index, status: 'rejected', id: c.id, code: c.code, reason: c.reason, field: c.field };
@@ -94,6 +96,42 @@ export class IngestService {
     }
     this.metrics.countIngest(route, results);
     return results;
+  }
+
+  /**
+   * Edits (a public letter whose first_id names another envelope) may replace only the sender's
+   * own post, and only a proven (v2) edit may replace a proven post: the original client replaced
+   * whatever post a first_id named. Checked against the region and the batch's earlier items;
+   * an edit of a post the hub does not hold cannot be checked and is kept.
+   */
+  private async refuseForeignEdits(region: RegionContext, checked: CheckedItem[]): Promise<void> {
+    const edits: number[] = [];
+    checked.forEach((c, i) => {
+      if (c.kind === 'row' && c.row.firstId && c.row.firstId !== c.id) edits.push(i);
+    });
+    if (edits.length === 0) return;
+    const targetOf = (i: number) => Buffer.from(base58Decode((checked[i] as { row: EnvelopeRow }).row.firstId as string));
+    const held = await this.envelopes.editTargets(region.regionId, edits.map(targetOf));
+    const inBatch = new Map<string, { sender: string; proven: boolean }>();
+    checked.forEach((c, i) => {
+      if (c.kind !== 'row') return;
+      const hex = c.row.id.toString('hex');
+      if (edits.includes(i)) {
+        const target = held.get(targetOf(i).toString('hex')) ?? inBatch.get(targetOf(i).toString('hex'));
+        const problem = !target
+          ? null
+          : target.sender !== c.row.sender
+            ? "its first_id names another sender's post: only the sender may edit a post"
+            : target.proven && c.row.signatureV2 === null
+              ? 'it edits a post proven by envelope v2, so the edit must carry a valid signature_v2 too'
+              : null;
+        if (problem) {
+          checked[i] = { kind: 'rejected', id: c.id, code: 'EDIT_REFUSED', field: 'sealed_letter', reason: `edit refused: ${problem}` };
+          return;
+        }
+      }
+      if (!inBatch.has(hex)) inBatch.set(hex, { sender: c.row.sender, proven: c.row.signatureV2 !== null });
+    });
   }
 
   private async notify(notice: StoredNotice): Promise<void> {

@@ -36,7 +36,9 @@ export class KikiService {
       status: 'ok',
       ids,
       personal_key: region.hub.public,
-      personal_signature: region.validator.signFor(region.hub),
+      // Never a valid signature of the hub's identity: anyone could copy it onto envelopes "from
+      // the hub" (issue 10, attack 3). The original's sync reads only `ids`; the field stays, empty.
+      personal_signature: '',
     };
   }
 
@@ -61,7 +63,8 @@ export class KikiService {
     if (result.status === 'stored') return { status: 'ok' };
     // The original aborts its whole sync on an error, and answers a duplicate with ok.
     if (result.status === 'duplicate') return { status: 'ok', message: 'already held; not stored again' };
-    if (result.code === 'TOMBSTONED') return { status: 'ok', message: `not stored: ${result.reason}` };
+    // Removed on purpose, or refused by the region's policy rather than invalid: not an error to them.
+    if (result.code === 'TOMBSTONED' || result.code === 'V2_REQUIRED') return { status: 'ok', message: `not stored: ${result.reason}` };
     throw new HubError(result.code ?? 'INVALID_ENVELOPE', result.reason ?? 'invalid envelope', result.field);
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { QuotaRepository } from '@kiki/storage';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EnvelopeRepository, QuotaRepository } from '@kiki/storage';
+import { HubConfig } from '../config/hub-config';
 import { QuotaMetrics } from './quota.metrics';
 import { OnQuotaJob, type QuotaJob, type RegionJob } from './quota.jobs';
 import { QuotaQueue } from './quota.queue';
@@ -14,6 +15,8 @@ export interface SweepReport {
   repaired: number;
   overLimit: number;
   erasePending: number;
+  /** removals older than the retention period whose sealed fields were forgotten (no longer undoable) */
+  purged: number;
   /** false: Redis did not take the follow-up jobs now (they are kept and sent later) */
   queued: boolean;
   ms: number;
@@ -35,6 +38,8 @@ export class SweepService {
     private readonly quota: QuotaRepository,
     private readonly queue: QuotaQueue,
     private readonly metrics: QuotaMetrics,
+    private readonly envelopes: EnvelopeRepository,
+    @Inject(HubConfig) private readonly config: HubConfig,
   ) {}
 
   @OnQuotaJob('quota.sweep')
@@ -64,6 +69,7 @@ export class SweepService {
       ...over.filter((p) => !erase.has(p)).map((person): QuotaJob => ({ name: 'quota.evaluate', data: { regionId, person } })),
     ];
     const queued = await this.queue.enqueue(jobs);
+    const purged = await this.envelopes.purgeRemoved(regionId, this.config.REMOVAL_RETENTION_SECONDS);
     const report: SweepReport = {
       regionId,
       scanned: findings.scanned,
@@ -71,10 +77,11 @@ export class SweepService {
       repaired,
       overLimit: over.length,
       erasePending: erase.size,
+      purged,
       queued,
       ms: Math.round(performance.now() - started),
     };
-    if (repaired || jobs.length) this.log.log({ msg: 'quota sweep', ...report });
+    if (repaired || jobs.length || purged) this.log.log({ msg: 'quota sweep', ...report });
     return report;
   }
 }

@@ -9,7 +9,7 @@ import {
   Opener,
   RegionValidator,
 } from '@kiki/crypto';
-import { RegionEntity, RegionRepository } from '@kiki/storage';
+import { RegionEntity, RegionRepository, type SenderPolicy } from '@kiki/storage';
 import { LRUCache } from 'lru-cache';
 import { HubError } from '../common/errors';
 import { KeyVault } from './key-vault';
@@ -27,6 +27,8 @@ export interface RegionContext {
   limits: EnvelopeLimits;
   defaultQuotaBytes: number;
   trustedQuotaBytes: number;
+  /** what an envelope without a verified v2 signature may do here (docs/quotas.md) */
+  senderPolicy: SenderPolicy;
   createdAt: Date;
 }
 
@@ -139,6 +141,7 @@ export class RegionService {
       }),
       defaultQuotaBytes: Number(row.defaultQuotaBytes),
       trustedQuotaBytes: Number(row.trustedQuotaBytes),
+      senderPolicy: row.senderPolicy,
       createdAt: row.createdAt,
     };
   }

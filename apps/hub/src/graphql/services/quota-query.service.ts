@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { RegionService, type RegionContext } from '../../regions/region.service';
 import { type EvictionView, QuotaService } from '../../quota/quota.service';
-import type { EvictionsArgs, SetPersonTierArgs, SetQuotaPolicyArgs } from '../dto/quota.args';
+import type { EvictionsArgs, SetPersonTierArgs, SetQuotaPolicyArgs, SetSenderPolicyArgs } from '../dto/quota.args';
 import type { Person } from '../models/person.model';
-import { EvictionReason, QuotaTier } from '../models/quota-enums';
-import type { Eviction, EvictionConnection, QuotaPolicy } from '../models/quota.model';
+import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
+import type { Eviction, EvictionConnection, QuotaPolicy, SenderPolicySettings } from '../models/quota.model';
 import { evictionCursor, parseEvictionCursor } from './cursors';
 
 export function toEviction(regionId: number, e: EvictionView): Eviction {
@@ -42,6 +42,20 @@ export class QuotaQueryService {
   async setPersonTier(region: RegionContext, args: SetPersonTierArgs): Promise<Person> {
     const q = await this.quota.setPersonTier(region, args.publicKey, args.tier, args.overrideBytes ?? null);
     return { publicKey: q.person, regionId: region.regionId, tier: q.tier as QuotaTier, limit: q.limit, usage: q.usage.bytes, envelopeCount: q.usage.envelopes };
+  }
+
+  async setSenderPolicy(region: RegionContext, args: SetSenderPolicyArgs): Promise<SenderPolicySettings> {
+    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined);
+    this.regions.invalidate(region.publicKey);
+    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes };
+  }
+
+  restoreEnvelopes(region: RegionContext, ids: string[]): Promise<number> {
+    return this.quota.restoreEnvelopes(region, ids);
+  }
+
+  undoErase(region: RegionContext, publicKey: string): Promise<number> {
+    return this.quota.undoErase(region, publicKey);
   }
 
   reevaluate(region: RegionContext, publicKey: string): Promise<boolean> {
