@@ -186,6 +186,7 @@ describe('scope: a region admin', () => {
     ['previewQuotaPolicy', `query($r: String!) { previewQuotaPolicy(region: $r, defaultBytes: 1) { envelopes } }`, {}],
     ['auditLog', `query($r: String!) { auditLog(region: $r) { nodes { id } } }`, {}],
     ['persons by pressure', `query($r: String!) { persons(region: $r, orderBy: PRESSURE_DESC, search: "a") { nodes { publicKey pressure } } }`, {}],
+    ['usageSeries', `query($r: String!) { usageSeries(region: $r, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", step: 3600) { at } }`, {}],
     ['reevaluatePerson', `mutation($r: String!, $k: String!) { reevaluatePerson(region: $r, publicKey: $k) }`, { k: alice.public }],
   ];
 
