@@ -4,7 +4,7 @@ import { type EvictionReason, QUOTA_TIERS, QuotaRepository, type QuotaTier, Regi
 import { HubError } from '../common/errors';
 import { EvictionService } from './eviction.service';
 import { effectiveTier, resolveLimit } from './quota.policy';
-import { ENQUEUE_TIMEOUT_MS, QuotaQueue, type QuotaQueueStatus } from './quota.queue';
+import { ENQUEUE_TIMEOUT_MS, QuotaQueue, type QuotaQueueStatus, withTimeout } from './quota.queue';
 import { USAGE_SAMPLE_SCHEDULER, SWEEP_SCHEDULER } from './quota.worker';
 import { lastSweepKey } from './sweep.service';
 
@@ -224,7 +224,9 @@ export class QuotaService {
       queue.getFailed(0, FAILED_SCAN - 1),
       this.queue.connection.get(lastSweepKey(prefix)),
     ]);
-    const [counts, workers, sweep, sample, failed, last] = await withTimeout(work, ENQUEUE_TIMEOUT_MS);
+    const [counts, workers, sweep, sample, failed, last] = await withTimeout(work, ENQUEUE_TIMEOUT_MS).catch((err: Error) => {
+      throw new HubError('UNAVAILABLE', `the quota queue (Redis) did not answer: ${err.message}`);
+    });
     const byRegion = new Map<number, number>();
     for (const job of failed) {
       const regionId = (job?.data as { regionId?: unknown } | undefined)?.regionId;
@@ -272,12 +274,3 @@ function pageSize(n: number | undefined): number {
   return n;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HubError('UNAVAILABLE', `the quota queue (Redis) did not answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
