@@ -207,6 +207,29 @@ describe('scope: a region admin', () => {
     expect(theirsNow.data.region.quotaPolicy.defaultBytes).toBe(5000000);
   });
 
+  it('a socket re-checks its session: after logout no new subscription starts', async () => {
+    const { RequestAuth } = await import('../../apps/hub/src/graphql/auth/request-auth');
+    const own = (await login('ria', PASSWORD, '203.0.113.201')).data.adminLogin.token;
+    const client = wsClient(hub.url, bearer(own));
+    const was = RequestAuth.sessionRecheckMs;
+    RequestAuth.sessionRecheckMs = 0;
+    try {
+      const Q = `subscription($r: String!) { evictionHappened(region: $r) { envelopeId } }`;
+      const first = collect(client, Q, { r: mine.public });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(first.error).toBeNull();
+      expect(first.events).toEqual([]);
+      await gql(hub.url, `mutation { adminLogout }`, {}, bearer(own));
+      const second = collect(client, Q, { r: mine.public });
+      await second.until(() => second.events.length > 0 || second.done || second.error !== null);
+      const err = second.events[0]?.errors?.[0] ?? (second.error as any)?.[0];
+      expect(err?.extensions?.code ?? JSON.stringify(second.error)).toBe('UNAUTHENTICATED');
+    } finally {
+      RequestAuth.sessionRecheckMs = was;
+      await client.dispose();
+    }
+  });
+
   it('gets FORBIDDEN from a subscription of another region, and events of its own', async () => {
     const client = wsClient(hub.url, bearer(token));
     try {
