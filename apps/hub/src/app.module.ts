@@ -2,6 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { BodyBudget, BodyReader, ReadBodyInterceptor } from './common/body';
 import { KikiWriteLimitGuard, RateLimits } from './common/rate-limits';
+import { AdminRepository } from '@kiki/storage';
+import { DataSource } from 'typeorm';
+import { AdminAccountService } from './admin/admin-account.service';
+import { AuditService } from './admin/audit.service';
 import { ConfigModule } from './config/config.module';
 import { GraphqlModule } from './graphql/graphql.module';
 import { HubConfig } from './config/hub-config';
@@ -50,8 +54,11 @@ export class AppModule {
         SyncService,
         KikiService,
         ListCache,
+        { provide: AdminRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AdminRepository(ds) },
+        AuditService,
+        AdminAccountService,
       ],
-      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, BodyReader, RateLimits],
+      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, BodyReader, RateLimits, AdminRepository, AuditService, AdminAccountService],
     };
   }
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { DEFAULT_REGION, type KeyPair } from '@kiki/crypto';
 import { RegionRepository, type SenderPolicy, ensureDatabase, runMigrations } from '@kiki/storage';
+import { ADMIN_USAGE, adminCommand } from './admin/admin.cli';
 import { AppModule } from './app.module';
 import { HubError } from './common/errors';
 import { ConfigError, loadConfig } from './config/hub-config';
@@ -20,6 +21,7 @@ const USAGE = `Operator commands (npm run hub -- <command>):
                                             show or set who is proven and what unproven envelopes may do
   region restore <public key> <id>...       undo evictions/erases still within the retention period
   region undo-erase <public key> <person>   undo a person's erase (their erase letters are removed)
+${ADMIN_USAGE}
 Options: --json for machine-readable output; --url <hub URL> used in printed flags (default http://localhost:$PORT)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -35,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
       sender: { type: 'string' },
       'unproven-pool-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      // admin accounts (admin.cli.ts)
+      role: { type: 'string' },
+      region: { type: 'string', multiple: true },
+      'password-stdin': { type: 'boolean', default: false },
     },
   });
   const [group, verb, arg] = positionals;
@@ -48,6 +54,17 @@ async function main(argv: string[]): Promise<number> {
   if (group === 'migrate') {
     process.stdout.write('database is migrated\n');
     return 0;
+  }
+  // ---- admin accounts (apps/hub/src/admin/admin.cli.ts) ----
+  if (group === 'admin') {
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+    try {
+      const code = await adminCommand(app, positionals.slice(1), { role: values.role, region: values.region, json: values.json, passwordStdin: values['password-stdin'] });
+      if (code === -1) process.stderr.write(`unknown admin command "${verb ?? ''}"\n${USAGE}\n`);
+      return code === -1 ? 64 : code;
+    } finally {
+      await app.close();
+    }
   }
   if (group !== 'region') {
     process.stderr.write(`unknown command "${group}"\n${USAGE}\n`);

@@ -67,7 +67,15 @@ export function resolveLimit(person: string, p: LimitInputs): number | null {
   return p.tier === 'trusted' ? p.trustedBytes : p.defaultBytes;
 }
 
-/** resolveLimit(...) < u.bytes in SQL, over person_usage u, region r and person_policy p (LEFT JOINed). */
-export const OVER_LIMIT_SQL = `(CASE WHEN u.person = '${UNPROVEN_POOL}' THEN u.bytes > r.unproven_pool_bytes
+/**
+ * resolveLimit(...) < u.bytes in SQL, over person_usage u, region r and person_policy p (LEFT JOINed).
+ * The tier limits may be replaced by other SQL expressions (a dry run of a policy change).
+ */
+export function overLimitSql(defaultBytes = 'r.default_quota_bytes', trustedBytes = 'r.trusted_quota_bytes'): string {
+  return `(CASE WHEN u.person = '${UNPROVEN_POOL}' THEN u.bytes > r.unproven_pool_bytes
    ELSE u.person <> r.hub_public_key AND coalesce(p.tier, 'default') <> 'unlimited'
-     AND u.bytes > coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN r.trusted_quota_bytes ELSE r.default_quota_bytes END) END)`;
+     AND u.bytes > coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN ${trustedBytes} ELSE ${defaultBytes} END) END)`;
+}
+
+/** overLimitSql with the region's own tier limits. */
+export const OVER_LIMIT_SQL = overLimitSql();

@@ -16,6 +16,7 @@ export type GqlErrorCode =
   | 'CONFLICT'
   | 'UNAVAILABLE'
   | 'RATE_LIMITED'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR';
 
 const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
@@ -28,6 +29,7 @@ const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
   CONFLICT: 'CONFLICT',
   UNAVAILABLE: 'UNAVAILABLE',
   RATE_LIMITED: 'RATE_LIMITED',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
 const log = new Logger('GraphQL');
@@ -43,7 +45,7 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   if (original instanceof HubError) {
     const code = BY_HUB_CODE[original.code] ?? (original.status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
     const retry = original instanceof RateLimitedError ? { retryAfter: original.retryAfterSeconds } : {};
-    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}), ...retry } };
+    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}), ...original.details, ...retry } };
   }
   if (original instanceof KikiCryptoError) {
     return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT', reason: original.code } };

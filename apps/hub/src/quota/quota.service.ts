@@ -11,8 +11,11 @@ import {
   type SenderPolicy,
 } from '@kiki/storage';
 import { HubError } from '../common/errors';
+import { EvictionService } from './eviction.service';
 import { effectiveTier, resolveLimit } from './quota.policy';
-import { QuotaQueue, type QuotaQueueStatus } from './quota.queue';
+import { ENQUEUE_TIMEOUT_MS, QuotaQueue, type QuotaQueueStatus, withTimeout } from './quota.queue';
+import { USAGE_SAMPLE_SCHEDULER, SWEEP_SCHEDULER } from './quota.worker';
+import { lastSweepKey } from './sweep.service';
 
 /** The region a call is about: a RegionContext will do. */
 export interface RegionRef {
@@ -65,6 +68,36 @@ export interface Page<T> {
   next: string | null;
 }
 
+/** What a change would evict now (a dry run). */
+export interface EvictionPreview {
+  people: number;
+  envelopes: number;
+  bytes: number;
+  /** false when more people would be over their limit than a dry run plans (envelopes and bytes then cover the largest PREVIEW_MAX_PEOPLE) */
+  complete: boolean;
+}
+
+/** A policy dry run plans the eviction of at most this many people (the largest first). */
+export const PREVIEW_MAX_PEOPLE = 1000;
+const PREVIEW_CONCURRENCY = 4;
+
+/** What the dashboard's queues page shows (hub admins). */
+export interface QueueHealth {
+  lastSweepAt: Date | null;
+  nextSweepAt: Date | null;
+  nextUsageSampleAt: Date | null;
+  workersAlive: number;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** failed jobs about a region, among the newest FAILED_SCAN failed jobs */
+  failedByRegion: Array<{ regionId: number; failed: number }>;
+}
+
+/** queueHealth groups at most this many of the newest failed jobs by region. */
+export const FAILED_SCAN = 1000;
+
 export const MAX_PAGE = 100;
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
 
@@ -79,6 +112,7 @@ export class QuotaService {
     private readonly regions: RegionRepository,
     private readonly queue: QuotaQueue,
     private readonly envelopes: EnvelopeRepository,
+    private readonly eviction: EvictionService,
   ) {}
 
   async getSenderPolicy(region: RegionRef): Promise<SenderPolicySettings> {
@@ -163,16 +197,56 @@ export class QuotaService {
    * 'default' without override removes the person's row. The person is evaluated right after.
    */
   async setPersonTier(region: RegionRef, person: string, tier: QuotaTier, overrideBytes: number | null = null): Promise<PersonQuota> {
-    checkPerson(person);
-    if (!QUOTA_TIERS.includes(tier)) throw new HubError('BAD_REQUEST', `tier must be one of ${QUOTA_TIERS.join(', ')}`, 'tier');
-    if (overrideBytes !== null) {
-      checkBytes(overrideBytes, 'overrideBytes');
-      if (tier === 'unlimited') throw new HubError('BAD_REQUEST', 'an unlimited person cannot also have a byte limit: choose one', 'overrideBytes');
-    }
+    checkTierChange(person, tier, overrideBytes);
     await this.getPolicy(region);
     await this.quota.setPersonPolicy(region.regionId, person, tier, overrideBytes);
     await this.evaluate(region, person);
     return this.personQuota(region, person);
+  }
+
+  /**
+   * A dry run of setPersonTier: what the quota worker would evict of the person right after the
+   * change (the worker's own plan, see EvictionService.preview). Nothing changes.
+   */
+  async previewPersonTier(region: RegionRef, person: string, tier: QuotaTier, overrideBytes: number | null = null): Promise<EvictionPreview> {
+    checkTierChange(person, tier, overrideBytes);
+    const policy = await this.quota.policy(region.regionId, person);
+    if (!policy) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
+    const limit = resolveLimit(person, { ...policy, tier, overrideBytes });
+    const r = await this.eviction.preview(region.regionId, person, limit);
+    return { people: r.envelopes > 0 ? 1 : 0, ...r, complete: true };
+  }
+
+  /**
+   * A dry run of setRegionPolicy: everyone the new tier limits would put over (the sweep's rule),
+   * with what the worker would evict of each. Nothing changes.
+   */
+  async previewRegionPolicy(region: RegionRef, patch: Partial<RegionQuotaPolicy>): Promise<EvictionPreview> {
+    const current = await this.getPolicy(region);
+    if (patch.defaultBytes !== undefined) checkBytes(patch.defaultBytes, 'defaultBytes');
+    if (patch.trustedBytes !== undefined) checkBytes(patch.trustedBytes, 'trustedBytes');
+    const tiers = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+    const over = await this.quota.overLimitWith(region.regionId, tiers, PREVIEW_MAX_PEOPLE);
+    let envelopes = 0;
+    let bytes = 0;
+    let people = 0;
+    // a few people at a time: the pool is shared with ingest
+    for (let i = 0; i < over.people.length; i += PREVIEW_CONCURRENCY) {
+      const plans = await Promise.all(
+        over.people.slice(i, i + PREVIEW_CONCURRENCY).map(async (person) => {
+          const policy = await this.quota.policy(region.regionId, person);
+          if (!policy) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
+          return this.eviction.preview(region.regionId, person, resolveLimit(person, { ...policy, defaultBytes: tiers.defaultBytes, trustedBytes: tiers.trustedBytes }));
+        }),
+      );
+      for (const r of plans) {
+        envelopes += r.envelopes;
+        bytes += r.bytes;
+        if (r.envelopes > 0) people++;
+      }
+    }
+    const complete = over.total <= over.people.length;
+    return { people: complete ? people : over.total, envelopes, bytes, complete };
   }
 
   /** Queues an evaluation of the person. False: Redis is unreachable; it is kept and sent later (the sweep covers it too). */
@@ -210,13 +284,53 @@ export class QuotaService {
   }
 
   /** Evictions, newest first, optionally of one person; `before` is the `next` of the previous page. */
-  async listEvictions(region: RegionRef, opts: { person?: string | null; before?: string | null; limit?: number } = {}): Promise<Page<EvictionView>> {
+  async listEvictions(
+    region: RegionRef,
+    opts: { person?: string | null; reason?: EvictionReason | null; since?: Date | null; until?: Date | null; before?: string | null; limit?: number } = {},
+  ): Promise<Page<EvictionView>> {
     if (opts.person) checkPerson(opts.person);
+    for (const [field, d] of [['since', opts.since], ['until', opts.until]] as const) {
+      if (d != null && !(d instanceof Date && Number.isFinite(d.getTime()))) throw new HubError('BAD_REQUEST', `${field} must be a date`, field);
+    }
+    if (opts.since && opts.until && opts.since >= opts.until) throw new HubError('BAD_REQUEST', 'since must be before until', 'since');
     if (opts.before != null && !/^[1-9][0-9]{0,18}$/.test(opts.before)) throw new HubError('BAD_REQUEST', 'before must be an eviction id from a previous page', 'before');
     const limit = pageSize(opts.limit);
-    const rows = await this.quota.listEvictions(region.regionId, { person: opts.person ?? null, before: opts.before ?? null, limit });
+    const rows = await this.quota.listEvictions(region.regionId, { person: opts.person ?? null, reason: opts.reason ?? null, since: opts.since ?? null, until: opts.until ?? null, before: opts.before ?? null, limit });
     const items = rows.map((r) => ({ ...r, envelopeId: base58Encode(r.envelopeId) }));
     return { items, next: items.length === limit ? items[items.length - 1].evictionId : null };
+  }
+
+  /** The quota queue for the dashboard: sweeps, workers alive, counts, failed jobs per region. UNAVAILABLE without Redis. */
+  async health(prefix: string): Promise<QueueHealth> {
+    const queue = this.queue.bullQueue;
+    if (!queue || !this.queue.redisReady) throw new HubError('UNAVAILABLE', 'the quota queue (Redis) is unreachable; retry shortly');
+    const work = Promise.all([
+      queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+      queue.getWorkersCount(),
+      queue.getJobScheduler(SWEEP_SCHEDULER),
+      queue.getJobScheduler(USAGE_SAMPLE_SCHEDULER),
+      queue.getFailed(0, FAILED_SCAN - 1),
+      this.queue.connection.get(lastSweepKey(prefix)),
+    ]);
+    const [counts, workers, sweep, sample, failed, last] = await withTimeout(work, ENQUEUE_TIMEOUT_MS).catch((err: Error) => {
+      throw new HubError('UNAVAILABLE', `the quota queue (Redis) did not answer: ${err.message}`);
+    });
+    const byRegion = new Map<number, number>();
+    for (const job of failed) {
+      const regionId = (job?.data as { regionId?: unknown } | undefined)?.regionId;
+      if (typeof regionId === 'number') byRegion.set(regionId, (byRegion.get(regionId) ?? 0) + 1);
+    }
+    return {
+      lastSweepAt: last ? new Date(Number(last)) : null,
+      nextSweepAt: sweep?.next ? new Date(sweep.next) : null,
+      nextUsageSampleAt: sample?.next ? new Date(sample.next) : null,
+      workersAlive: workers,
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      failedByRegion: [...byRegion].map(([regionId, n]) => ({ regionId, failed: n })).sort((a, b) => b.failed - a.failed || a.regionId - b.regionId),
+    };
   }
 
   /** Queue health for operators: Redis state, job counts, recent failures with their reasons. */
@@ -229,6 +343,15 @@ function checkPerson(person: string): void {
   if (typeof person !== 'string' || !isValidKey(person)) throw new HubError('INVALID_KEY', 'person must be a base58 public key of 32 bytes', 'person');
 }
 
+function checkTierChange(person: string, tier: QuotaTier, overrideBytes: number | null): void {
+  checkPerson(person);
+  if (!QUOTA_TIERS.includes(tier)) throw new HubError('BAD_REQUEST', `tier must be one of ${QUOTA_TIERS.join(', ')}`, 'tier');
+  if (overrideBytes !== null) {
+    checkBytes(overrideBytes, 'overrideBytes');
+    if (tier === 'unlimited') throw new HubError('BAD_REQUEST', 'an unlimited person cannot also have a byte limit: choose one', 'overrideBytes');
+  }
+}
+
 function checkBytes(n: number, field: string): void {
   if (!Number.isSafeInteger(n) || n < 0 || n > MAX_BYTES) throw new HubError('BAD_REQUEST', `${field} must be a whole number of bytes, 0 or more`, field);
 }
@@ -238,3 +361,4 @@ function pageSize(n: number | undefined): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new HubError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE}`, 'limit');
   return n;
 }
+

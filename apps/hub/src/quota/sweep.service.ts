@@ -22,6 +22,11 @@ export interface SweepReport {
   ms: number;
 }
 
+/** Redis key of the time (ms) the last sweep started. */
+export function lastSweepKey(prefix: string): string {
+  return `${prefix}:quota:last-sweep`;
+}
+
 // Usage rows locked per repair transaction: ingest of those people waits meanwhile, so keep it short.
 const REPAIR_CHUNK = 100;
 
@@ -45,6 +50,8 @@ export class SweepService {
   @OnQuotaJob('quota.sweep')
   async sweepAll(_payload: Record<string, never>): Promise<number> {
     const regions = await this.quota.regionIds();
+    // for queueHealth.lastSweepAt; best effort, on the queue's own connection
+    await this.queue.connection.set(lastSweepKey(this.config.REDIS_PREFIX), String(Date.now())).catch(() => undefined);
     await this.queue.enqueue(regions.map((regionId): QuotaJob => ({ name: 'quota.sweep-region', data: { regionId } })));
     return regions.length;
   }

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { accountSql, countedSql, type LimitInputs, OVER_LIMIT_SQL, POOLED_SQL, UNPROVEN_POOL } from '../accounting';
+import { accountSql, countedSql, type LimitInputs, OVER_LIMIT_SQL, overLimitSql, POOLED_SQL, UNPROVEN_POOL } from '../accounting';
 import type { EvictionReason, QuotaTier } from '../entities';
 
 /** What decides one person's limit (resolveLimit in ../accounting.ts). */
@@ -358,12 +358,16 @@ export class QuotaRepository {
   }
 
   /** Newest first; `before` is the eviction id to continue below. */
-  async listEvictions(regionId: number, opts: { person?: string | null; before?: string | null; limit: number }): Promise<EvictionRecord[]> {
+  async listEvictions(
+    regionId: number,
+    opts: { person?: string | null; reason?: EvictionReason | null; since?: Date | null; until?: Date | null; before?: string | null; limit: number },
+  ): Promise<EvictionRecord[]> {
     const rows: Array<Record<string, any>> = await this.ds.query(
       `SELECT eviction_id, envelope_id, person, reason, size, purpose, limit_bytes, evicted_at FROM eviction
         WHERE region_id = $1 AND ($2::text IS NULL OR person = $2) AND ($3::bigint IS NULL OR eviction_id < $3)
+          AND ($5::text IS NULL OR reason = $5) AND ($6::timestamptz IS NULL OR evicted_at >= $6) AND ($7::timestamptz IS NULL OR evicted_at < $7)
         ORDER BY eviction_id DESC LIMIT $4`,
-      [regionId, opts.person ?? null, opts.before ?? null, opts.limit],
+      [regionId, opts.person ?? null, opts.before ?? null, opts.limit, opts.reason ?? null, opts.since ?? null, opts.until ?? null],
     );
     return rows.map((r) => ({
       evictionId: String(r.eviction_id),
@@ -468,6 +472,23 @@ export class QuotaRepository {
       [regionId],
     );
     return rows.map((r) => r.person);
+  }
+
+  /**
+   * People who would be over their limit if the region's tier limits were these (a dry run:
+   * the same rule as overLimit), largest usage first, at most `limit`; and how many in all.
+   */
+  async overLimitWith(regionId: number, tiers: { defaultBytes: number; trustedBytes: number }, limit: number): Promise<{ people: string[]; total: number }> {
+    const rows: Array<{ person: string; total: number }> = await this.ds.query(
+      `SELECT u.person, count(*) OVER ()::int AS total FROM person_usage u
+         JOIN region r ON r.region_id = u.region_id
+         LEFT JOIN person_policy p ON p.region_id = u.region_id AND p.person = u.person
+        WHERE u.region_id = $1 AND ${overLimitSql('$2::bigint', '$3::bigint')}
+        ORDER BY u.bytes DESC, u.person
+        LIMIT $4`,
+      [regionId, tiers.defaultBytes, tiers.trustedBytes, limit],
+    );
+    return { people: rows.map((r) => r.person), total: rows[0]?.total ?? 0 };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { QuotaTier, RemovedReason } from '../entities';
 import { preparedQuery } from './prepared';
-import { UNPROVEN_POOL } from '../accounting';
+import { countedSql, UNPROVEN_POOL } from '../accounting';
 import type { QuotaPolicyRow } from './quota.repository';
 
 /** Reads behind the GraphQL API. Every method takes the region first; every page is keyset-paged. */
@@ -23,15 +23,27 @@ export interface PersonUsageRow {
   person: string;
   bytes: number;
   envelopes: number;
+  /** usage ÷ limit, set by the PRESSURE_DESC page (null: no limit) */
+  pressure?: number | null;
 }
 
-export type PersonOrder = 'publicKey' | 'usage' | 'envelopes';
+export type PersonOrder = 'publicKey' | 'usage' | 'envelopes' | 'pressure';
 
 export interface PersonPageQuery {
   orderBy: PersonOrder;
-  /** the last row of the previous page: (value of the order column, person) */
-  after?: { value: number | string; person: string };
+  /** the last row of the previous page: (value of the order column, person); pressure may be null */
+  after?: { value: number | string | null; person: string };
   limit: number;
+  /** only people whose key starts with it, or whose current name contains it (any case) */
+  search?: string;
+}
+
+/** Per region: people near (within 10 %) and over their limit, and what arrived in the last hour. */
+export interface RegionPressure {
+  overLimit: number;
+  nearLimit: number;
+  ingestEnvelopes: number;
+  ingestBytes: number;
 }
 
 export interface UsageTotals {
@@ -90,6 +102,84 @@ export function envelopePageSql(filters: { sender?: boolean; since?: boolean } =
   ) e ORDER BY seq`;
 }
 
+/**
+ * The statement of a persons page (exported so a test can EXPLAIN it). PRESSURE_DESC: everyone
+ * without a policy row has the region's default limit, so among them pressure (usage ÷ limit)
+ * follows bytes: that part is a walk down person_usage_region_bytes_idx. The few with a policy
+ * row (and the hub's own identity) are ranked apart and merged in; people without a limit come
+ * last. A limit of 0 counts as 1 byte (pressure stays finite). Nothing sorts the whole region.
+ */
+export function personPageSql(regionId: number, q: PersonPageQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [regionId, q.limit];
+  if (q.orderBy !== 'pressure') {
+    let after = '';
+    let order: string;
+    if (q.orderBy === 'publicKey') {
+      order = 'person';
+      if (q.after) after = ` AND person > $${params.push(q.after.person)}`;
+    } else {
+      const col = q.orderBy === 'usage' ? 'bytes' : 'envelopes';
+      order = `${col} DESC, person`;
+      if (q.after) {
+        const v = params.push(q.after.value);
+        const p = params.push(q.after.person);
+        after = ` AND (${col} < $${v} OR (${col} = $${v} AND person > $${p}))`;
+      }
+    }
+    const search = q.search ? searchFilter('person', params, q.search) : '';
+    // the unproven pool's account is not a person
+    return { sql: `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1 AND person <> '${UNPROVEN_POOL}'${after}${search} ORDER BY ${order} LIMIT $2`, params };
+  }
+  const pressure = `CASE WHEN k.person = r.hub OR k.tier = 'unlimited' THEN NULL
+      ELSE u.bytes::float8 / greatest(coalesce(k.override_bytes, CASE WHEN k.tier = 'trusted' THEN r.t ELSE r.d END), 1) END`;
+  let plainAfter = '';
+  let specialAfter = '';
+  if (q.after) {
+    const pp = params.push(q.after.person);
+    if (q.after.value === null) {
+      plainAfter = ' AND false';
+      specialAfter = ` AND s.pressure IS NULL AND s.person > $${pp}`;
+    } else {
+      const pv = params.push(Number(q.after.value));
+      // the bytes bound lets the index range start at the cursor; the exact test follows it
+      plainAfter = ` AND u.bytes <= (SELECT (ceil($${pv}::float8 * greatest(d, 1)) + 1)::bigint FROM r)
+          AND (u.bytes::float8 / greatest(r.d, 1) < $${pv}::float8 OR (u.bytes::float8 / greatest(r.d, 1) = $${pv}::float8 AND u.person > $${pp}))`;
+      specialAfter = ` AND (s.pressure IS NULL OR s.pressure < $${pv}::float8 OR (s.pressure = $${pv}::float8 AND s.person > $${pp}))`;
+    }
+  }
+  const plainSearch = q.search ? searchFilter('u.person', params, q.search) : '';
+  const specialSearch = plainSearch.replaceAll('u.person', 's.person');
+  const sql = `WITH r AS MATERIALIZED (
+         SELECT default_quota_bytes AS d, trusted_quota_bytes AS t, hub_public_key AS hub FROM region WHERE region_id = $1
+       ),
+       plain AS (
+         SELECT u.person, u.bytes, u.envelopes, u.bytes::float8 / greatest(r.d, 1) AS pressure
+           FROM person_usage u CROSS JOIN r
+          WHERE u.region_id = $1 AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
+            AND NOT EXISTS (SELECT 1 FROM person_policy x WHERE x.region_id = $1 AND x.person = u.person)${plainAfter}${plainSearch}
+          ORDER BY u.bytes DESC, u.person
+          LIMIT $2
+       ),
+       special AS (
+         SELECT s.* FROM (
+           SELECT k.person, u.bytes, u.envelopes, ${pressure} AS pressure
+             FROM (SELECT person, tier, override_bytes FROM person_policy WHERE region_id = $1
+                   UNION ALL
+                   SELECT hub, NULL, NULL FROM r WHERE NOT EXISTS (SELECT 1 FROM person_policy WHERE region_id = $1 AND person = r.hub)) k
+             CROSS JOIN r
+             -- one primary-key lookup per policy row: a join would read the whole region
+             CROSS JOIN LATERAL (SELECT bytes, envelopes FROM person_usage WHERE region_id = $1 AND person = k.person LIMIT 1) u
+         ) s
+          WHERE true${specialAfter}${specialSearch}
+          ORDER BY s.pressure DESC NULLS LAST, s.person
+          LIMIT $2
+       )
+       SELECT * FROM (SELECT * FROM plain UNION ALL SELECT * FROM special) m
+        ORDER BY pressure DESC NULLS LAST, person
+        LIMIT $2`;
+  return { sql, params };
+}
+
 function toView(r: Record<string, unknown>): EnvelopeView {
   const recipients = r.recipients as string | null;
   return {
@@ -111,12 +201,38 @@ function toView(r: Record<string, unknown>): EnvelopeView {
   };
 }
 
+/**
+ * The persons search as SQL over `column`: key prefix, or a current name (newest live
+ * action-assign/name letter) containing the text, any case. Adds its parameters to `params`.
+ */
+function searchFilter(column: string, params: unknown[], search: string): string {
+  const prefix = params.push(search);
+  const pattern = params.push(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return ` AND (starts_with(${column}, $${prefix}) OR ${column} IN (
+      SELECT n.sender FROM (
+        SELECT DISTINCT ON (sender) sender, public_content FROM envelope
+         WHERE region_id = $1 AND purpose = 'action-assign/name' AND removed_at IS NULL
+         ORDER BY sender, ts_ms DESC, id DESC
+      ) n WHERE n.public_content ILIKE $${pattern}))`;
+}
+
 function toUsage(r: { person: string; bytes: string; envelopes: number }): PersonUsageRow {
   return { person: r.person, bytes: Number(r.bytes), envelopes: Number(r.envelopes) };
 }
 
 export class ReadRepository {
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * A statement over many regions looks costly to the planner (one small index walk per region),
+   * so Postgres would JIT-compile it: measured ~500 ms of compiling for a 150 ms query.
+   */
+  private withoutJit(sql: string, params: unknown[]): Promise<any> {
+    return this.ds.transaction(async (m) => {
+      await m.query('SET LOCAL jit = off');
+      return m.query(sql, params);
+    });
+  }
 
   /**
    * Live envelopes in seq order after a cursor. Seq is assigned under the region's counter lock
@@ -215,29 +331,95 @@ export class ReadRepository {
     return out;
   }
 
-  /** People of a region with their usage, keyset-paged in the order asked (ties broken by key). */
+  /**
+   * People of a region with their usage, keyset-paged in the order asked (ties broken by key).
+   * USAGE_DESC and PRESSURE_DESC walk person_usage_region_bytes_idx; PUBLIC_KEY the primary key.
+   */
   async personPage(regionId: number, q: PersonPageQuery): Promise<PersonUsageRow[]> {
-    const params: unknown[] = [regionId, q.limit];
-    let after = '';
-    let order: string;
-    if (q.orderBy === 'publicKey') {
-      order = 'person';
-      if (q.after) after = ` AND person > $${params.push(q.after.person)}`;
-    } else {
-      const col = q.orderBy === 'usage' ? 'bytes' : 'envelopes';
-      order = `${col} DESC, person`;
-      if (q.after) {
-        const v = params.push(q.after.value);
-        const p = params.push(q.after.person);
-        after = ` AND (${col} < $${v} OR (${col} = $${v} AND person > $${p}))`;
-      }
-    }
-    const rows = await this.ds.query(
-      // the unproven pool's account is not a person
-      `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1 AND person <> '${UNPROVEN_POOL}'${after} ORDER BY ${order} LIMIT $2`,
-      params,
+    const { sql, params } = personPageSql(regionId, q);
+    const rows: Array<{ person: string; bytes: string; envelopes: number; pressure?: number | null }> = await this.ds.query(sql, params);
+    return rows.map((r) => (q.orderBy === 'pressure' ? { ...toUsage(r), pressure: r.pressure == null ? null : Number(r.pressure) } : toUsage(r)));
+  }
+
+  /** Counted bytes of each person's live envelopes that arrived since `since` (sender index). */
+  async personIngestSince(regionId: number, people: string[], since: Date): Promise<Map<string, number>> {
+    if (people.length === 0) return new Map();
+    const rows: Array<{ sender: string; bytes: string }> = await this.ds.query(
+      `SELECT sender, coalesce(sum(size) FILTER (WHERE ${countedSql()}), 0)::bigint AS bytes
+         FROM envelope
+        WHERE region_id = $1 AND sender = ANY($2::text[]) AND removed_at IS NULL AND received_at >= $3
+        GROUP BY sender`,
+      [regionId, people, since],
     );
-    return rows.map(toUsage);
+    return new Map(rows.map((r) => [r.sender, Number(r.bytes)]));
+  }
+
+  /**
+   * People over and within 10 % of their limit, and envelopes that arrived in the last hour, for
+   * several regions (two statements, whatever their number). Limits follow QuotaRepository's
+   * rule. People without a policy row share the region's default limit: they are counted by two
+   * ranges of person_usage_region_bytes_idx (over it; 90-100 % of it); the few with a policy row
+   * one by one. The last hour is found by walking the seq index down from the top until a live
+   * envelope older than the hour (live envelopes keep their commit order; a removal moves its
+   * row up, so removed ones are counted by their own received_at).
+   */
+  async regionPressure(regionIds: number[]): Promise<Map<number, RegionPressure>> {
+    if (regionIds.length === 0) return new Map();
+    const [limits, ingest] = await Promise.all([
+      this.withoutJit(
+        `WITH r AS MATERIALIZED (
+           SELECT region_id, default_quota_bytes AS d, hub_public_key AS hub FROM region WHERE region_id = ANY($1::int[])
+         ),
+         plain AS (
+           SELECT r.region_id,
+             (SELECT count(*) FROM person_usage u WHERE u.region_id = r.region_id AND u.bytes > r.d AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
+                 AND NOT EXISTS (SELECT 1 FROM person_policy p WHERE p.region_id = u.region_id AND p.person = u.person)) AS over_limit,
+             (SELECT count(*) FROM person_usage u WHERE u.region_id = r.region_id AND u.bytes <= r.d AND u.bytes >= ceil(0.9 * r.d)::bigint AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
+                 AND NOT EXISTS (SELECT 1 FROM person_policy p WHERE p.region_id = u.region_id AND p.person = u.person)) AS near_limit
+           FROM r
+         ),
+         special AS (
+           SELECT c.region_id, count(*) FILTER (WHERE c.bytes > c.lim) AS over_limit,
+                  count(*) FILTER (WHERE c.bytes <= c.lim AND c.bytes >= 0.9 * c.lim) AS near_limit
+             FROM (
+               -- one primary-key lookup per policy row (a join would read the whole region)
+               SELECT p.region_id,
+                      (SELECT u.bytes FROM person_usage u WHERE u.region_id = p.region_id AND u.person = p.person) AS bytes,
+                      CASE WHEN p.person = x.hub_public_key OR p.tier = 'unlimited' THEN NULL
+                           ELSE coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN x.trusted_quota_bytes ELSE x.default_quota_bytes END) END AS lim
+                 FROM person_policy p JOIN region x ON x.region_id = p.region_id
+                WHERE p.region_id = ANY($1::int[])
+             ) c
+            WHERE c.lim IS NOT NULL AND c.bytes IS NOT NULL
+            GROUP BY c.region_id
+         )
+         SELECT plain.region_id, plain.over_limit + coalesce(s.over_limit, 0) AS over_limit, plain.near_limit + coalesce(s.near_limit, 0) AS near_limit
+           FROM plain LEFT JOIN special s ON s.region_id = plain.region_id`,
+        [regionIds],
+      ) as Promise<Array<{ region_id: number; over_limit: string; near_limit: string }>>,
+      this.withoutJit(
+        `SELECT r.region_id, i.envelopes, i.bytes
+           FROM region r
+           CROSS JOIN LATERAL (
+             SELECT count(*)::bigint AS envelopes,
+                    coalesce(sum(e.size) FILTER (WHERE e.purpose IS NULL OR e.purpose NOT LIKE 'action-%'), 0)::bigint AS bytes
+               FROM envelope e
+              WHERE e.region_id = r.region_id AND e.received_at >= now() - interval '1 hour'
+                AND e.seq > coalesce((SELECT o.seq FROM envelope o
+                                       WHERE o.region_id = r.region_id AND o.removed_at IS NULL AND o.received_at < now() - interval '1 hour'
+                                       ORDER BY o.seq DESC LIMIT 1), 0)
+           ) i
+          WHERE r.region_id = ANY($1::int[])`,
+        [regionIds],
+      ) as Promise<Array<{ region_id: number; envelopes: string; bytes: string }>>,
+    ]);
+    const out = new Map<number, RegionPressure>();
+    for (const l of limits) out.set(Number(l.region_id), { overLimit: Number(l.over_limit), nearLimit: Number(l.near_limit), ingestEnvelopes: 0, ingestBytes: 0 });
+    for (const i of ingest) {
+      const p = out.get(Number(i.region_id));
+      if (p) Object.assign(p, { ingestEnvelopes: Number(i.envelopes), ingestBytes: Number(i.bytes) });
+    }
+    return out;
   }
 
   /** Live envelopes, counted bytes and people with something stored, over the hub, from the usage rows (no envelope scan). */

@@ -20,7 +20,8 @@ export function parseEnvelopeCursor(cursor: string | undefined): number {
 
 export interface PersonCursor {
   order: string;
-  value: number | string;
+  /** pressure cursors hold a float, or null past the people with a limit */
+  value: number | string | null;
   person: string;
 }
 
@@ -42,8 +43,12 @@ export function parsePersonCursor(cursor: string | undefined, order: string): Pe
   if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[2] !== 'string' || parsed[2].length > 64) throw bad();
   const [o, value, person] = parsed as [unknown, unknown, string];
   if (o !== order) throw new HubError('BAD_REQUEST', `after was made for orderBy ${String(o)}; page with the same orderBy or start again without after`, 'after');
-  if (!(typeof value === 'number' && Number.isSafeInteger(value)) && !(typeof value === 'string' && value.length <= 64)) throw bad();
-  return { order, value, person };
+  const ok =
+    order === 'pressure'
+      ? value === null || (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+      : (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && value.length <= 64);
+  if (!ok) throw bad();
+  return { order, value: value as number | string | null, person };
 }
 
 const EVICTION = 'v1:';
@@ -58,5 +63,20 @@ export function parseEvictionCursor(cursor: string | undefined): string | undefi
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.startsWith(EVICTION) ? text.slice(EVICTION.length) : '';
   if (!/^[1-9][0-9]{0,18}$/.test(id)) throw new HubError('BAD_REQUEST', 'after is not an evictions cursor: pass `pageInfo.endCursor` unchanged', 'after');
+  return id;
+}
+
+const AUDIT = 'a1:';
+
+export function auditCursor(auditId: string): string {
+  return Buffer.from(AUDIT + auditId).toString('base64url');
+}
+
+/** The audit id to continue below. */
+export function parseAuditCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined || cursor === null) return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith(AUDIT) ? text.slice(AUDIT.length) : '';
+  if (!/^[1-9][0-9]{0,18}$/.test(id)) throw new HubError('BAD_REQUEST', 'after is not an auditLog cursor: pass `pageInfo.endCursor` unchanged', 'after');
   return id;
 }
