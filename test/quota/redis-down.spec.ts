@@ -93,7 +93,7 @@ describe('ingest never waits for Redis', () => {
   it('stores and counts everything while Redis is down; quotas converge once it is back (empty)', async () => {
     const people = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
     await redis.kill();
-    await waitFor(async () => hub.app.get(QuotaQueue).connection.status, (s) => s !== 'ready', 'the hub to notice');
+    await waitFor(async () => hub.app.get(QuotaQueue).connection!.status, (s) => s !== 'ready', 'the hub to notice');
 
     const slowest = await pushAll(hub, over(people));
     expect(slowest).toBeLessThan(1000);
@@ -154,7 +154,7 @@ describe('ingest never waits for Redis', () => {
   it('a hub that stops while Redis is down loses no quota work: the next start sweeps', async () => {
     const people = [generateKeyPair(), generateKeyPair()];
     await redis.kill();
-    await waitFor(async () => hub.app.get(QuotaQueue).connection.status, (s) => s !== 'ready', 'the hub to notice');
+    await waitFor(async () => hub.app.get(QuotaQueue).connection!.status, (s) => s !== 'ready', 'the hub to notice');
     await pushAll(hub, over(people));
     await hub.app.close(); // its in-memory pending jobs die with it
 

@@ -8,6 +8,7 @@ import { HubMetrics } from './health/metrics';
 import { IngestService } from './ingest/ingest.service';
 import { KikiController } from './kiki/kiki.controller';
 import { KikiService } from './kiki/kiki.service';
+import { Lifecycle } from './lifecycle/lifecycle';
 import { QuotaModule } from './quota/quota.module';
 import { RedisModule } from './redis/redis.module';
 import { KeyVault } from './regions/key-vault';
@@ -31,6 +32,7 @@ export class AppModule {
       controllers: [SyncController, KikiController, HealthController],
       providers: [
         HubMetrics,
+        Lifecycle,
         { provide: KeyVault, inject: [HubConfig], useFactory: (c: HubConfig) => loadKeyVault(c) },
         RegionService,
         IngestService,

@@ -1,6 +1,7 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Lifecycle } from '../lifecycle/lifecycle';
 import { RedisService } from '../redis/redis.module';
 import { HubMetrics } from './metrics';
 
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisService,
     private readonly metrics: HubMetrics,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   @Get('health/live')
@@ -26,6 +28,8 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Postgres answers (Redis is reported, not required)' })
   ready() {
+    // shutting down: load balancers stop sending before the listener closes
+    if (this.lifecycle.draining) throw new ServiceUnavailableException({ status: 'shutting down' });
     return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.redisCheck()]);
   }
 
@@ -38,6 +42,7 @@ export class HealthController {
 
   private async redisCheck(): Promise<HealthIndicatorResult> {
     const i = this.indicators.check('redis');
+    if (!this.redis.enabled) return i.up({ mode: 'none (development: queue in Postgres)' });
     // Reported as up/degraded; never fails readiness, because ingest does not depend on Redis.
     return this.redis.ready ? i.up() : i.up({ degraded: true, connection: String(this.redis.client.status) });
   }

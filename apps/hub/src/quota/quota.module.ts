@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { QuotaRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
+import { RedisModule } from '../redis/redis.module';
 import { EvictionService } from './eviction.service';
 import { QuotaMetrics } from './quota.metrics';
 import { QuotaQueue } from './quota.queue';
@@ -16,7 +17,8 @@ import { SweepService } from './sweep.service';
  * Needs the global ConfigModule and StorageModule.
  */
 @Module({
-  imports: [DiscoveryModule],
+  // RedisModule: the queue and workers get their connections (or the Postgres backend) from it
+  imports: [DiscoveryModule, RedisModule],
   providers: [
     { provide: QuotaRepository, inject: [DataSource], useFactory: (ds: DataSource) => new QuotaRepository(ds) },
     QuotaMetrics,

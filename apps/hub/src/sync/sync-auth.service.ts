@@ -62,10 +62,13 @@ export class SyncAuthService {
    * (A token first seen by Redis could then be replayed once during the outage: accepted.)
    */
   private async claimNonce(region: RegionContext, nonce: string, ttlMs: number): Promise<boolean> {
-    try {
-      return (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
-    } catch {
-      this.metrics.replayCacheFallbacks.inc();
+    // no Redis at all (REDIS_URL=none, development): Postgres is the replay cache (issue 12)
+    if (this.redis.enabled) {
+      try {
+        return (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
+      } catch {
+        this.metrics.replayCacheFallbacks.inc();
+      }
     }
     try {
       const fresh = await this.nonces.claim(region.regionId, Buffer.from(base58Decode(nonce)), ttlMs);
