@@ -207,6 +207,13 @@ export class HubConfig {
   @Min(0)
   @Max(60)
   SHUTDOWN_DRAIN_SECONDS = 0;
+
+  /** `npm run worker` only: serve GET /health on this port (0: no listener). */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_HEALTH_PORT = 0;
 }
 
 export class ConfigError extends Error {
