@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { HubError } from './common/errors';
 import { ConfigError, loadConfig } from './config/hub-config';
 import { RegionService } from './regions/region.service';
+import { regionTransferCommand } from './regions/region-transfer.command';
 
 const USAGE = `Operator commands (npm run hub -- <command>):
   migrate                                   create the database if needed and apply migrations
@@ -15,6 +16,8 @@ const USAGE = `Operator commands (npm run hub -- <command>):
   region create --name <name>               a new region with fresh keys
   region import --name <name> --public <key> --private <key>
   region import-default                     kiki's default region
+  region export <public key> > region.jsonl move a region: everything of it, as JSON lines (progress on stderr)
+  region import-file <public key> [file|-]  ... into a region imported here (with its keys) that holds nothing yet
 Options: --json for machine-readable output; --url <hub URL> used in printed flags (default http://localhost:$PORT)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +49,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command "${group}"\n${USAGE}\n`);
     return 64;
   }
+  // --- moving a region (issue 12): plain storage, no app context (stdout carries the export) ---
+  if (verb === 'export' || verb === 'import-file') return regionTransferCommand(config, verb, arg, positionals[3]);
+
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const regions = app.get(RegionService);
