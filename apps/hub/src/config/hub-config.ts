@@ -30,7 +30,7 @@ export class HubConfig {
 
   /** Prefix of every Redis key and BullMQ queue this hub uses. */
   @IsString()
-  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_" and "-" (1-64)' })
+  @Matches(/^[A-Za-z0-9:_{}-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_", "-" and a {hash tag} (1-64)' })
   REDIS_PREFIX = 'kiki';
 
   @Transform(int)
@@ -208,6 +208,14 @@ export class HubConfig {
   @Max(60)
   SHUTDOWN_DRAIN_SECONDS = 0;
 
+  /**
+   * REDIS_URL names the seed nodes of a Redis Cluster (comma-separated redis:// URLs); then
+   * REDIS_PREFIX must be a hash tag like `{kiki}`, so each BullMQ queue's keys share a slot.
+   */
+  @Transform(bool)
+  @IsBoolean(BOOL_MESSAGE)
+  REDIS_CLUSTER = false;
+
   /** `npm run worker` only: serve GET /health on this port (0: no listener). */
   @Transform(int)
   @IsInt()
@@ -251,6 +259,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   if (cfg.NODE_ENV === 'production' && !cfg.HUB_MASTER_KEY) {
     problems.push('HUB_MASTER_KEY is required when NODE_ENV=production (it encrypts region keys at rest)');
+  }
+  if (cfg.REDIS_CLUSTER && !/^\{[^{}]+\}/.test(cfg.REDIS_PREFIX)) {
+    problems.push('REDIS_PREFIX must start with a hash tag like {kiki} when REDIS_CLUSTER=true (BullMQ keeps a queue in one slot)');
   }
   if (cfg.NODE_ENV === 'production' && cfg.REDIS_URL === 'none') {
     problems.push('REDIS_URL=none (no Redis) is for development only; set REDIS_URL to a Redis when NODE_ENV=production');

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { QuotaRepository } from '@kiki/storage';
-import type Redis from 'ioredis';
 import { HubConfig } from '../config/hub-config';
-import { type AnyQueue, RedisConnections } from '../redis/redis-connections';
+import { type AnyQueue, type RedisClient, RedisConnections } from '../redis/redis-connections';
 import { IngestService, type StoredNotice } from '../ingest/ingest.service';
 import { QuotaMetrics } from './quota.metrics';
 import { deduplicationId, QUOTA_JOB_OPTIONS, QUOTA_QUEUE, type QuotaJob } from './quota.jobs';
@@ -34,7 +33,7 @@ export interface QuotaQueueStatus {
 export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(QuotaQueue.name);
   /** the producer's Redis connection; null without Redis (the queue then lives in Postgres) */
-  readonly connection: Redis | null;
+  readonly connection: RedisClient | null;
   private queue: AnyQueue | null = null;
   /** without Redis: whether the Postgres-backed queue has answered */
   private postgresReady = false;
@@ -57,9 +56,10 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   ) {
     if (connections.enabled) {
       // a command while Redis is away fails at once instead of queueing in memory
-      this.connection = connections.create('queue');
-      this.connection.on('error', (err) => this.warn('quota queue: redis error', err));
-      this.connection.on('ready', () => this.onReady());
+      const connection = connections.create('queue');
+      connection.on('error', (err: Error) => this.warn('quota queue: redis error', err));
+      connection.on('ready', () => this.onReady());
+      this.connection = connection;
     } else {
       this.connection = null;
       this.startPostgresQueue();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createPostgresBackend, type IQueueBackend, Queue, type QueueOptions, withBackend, Worker, type WorkerOptions, type Processor } from 'bullmq';
 import { PubSub } from 'graphql-subscriptions';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { HubConfig } from '../config/hub-config';
 
 /** What a connection is for; each role has the options its callers relied on. */
@@ -37,6 +37,21 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   subscriber: { connectTimeout: 2000 },
 };
 
+/** A connection to one Redis or to a Redis Cluster (the same commands). */
+export type RedisClient = Redis | Cluster;
+
+/** One role's options, split as ioredis' Cluster wants them (cluster-wide / per node). */
+function clusterOptions(o: RedisOptions): ClusterOptions {
+  const { retryStrategy, enableOfflineQueue, enableAutoPipelining, lazyConnect, ...node } = o;
+  return {
+    enableOfflineQueue,
+    enableAutoPipelining,
+    lazyConnect,
+    clusterRetryStrategy: retryStrategy ? (times) => retryStrategy(times) : undefined,
+    redisOptions: node,
+  };
+}
+
 export type AnyQueue = Queue<any, any, string, any, any, string, any, any>;
 export type AnyWorker = Worker<any, any, string, any, any, any>;
 
@@ -56,10 +71,30 @@ export class RedisConnections {
     this.enabled = config.REDIS_URL !== 'none';
   }
 
-  /** A new ioredis client for `role`; only when `enabled`. */
-  create(role: RedisRole): Redis {
+  get cluster(): boolean {
+    return this.config.REDIS_CLUSTER;
+  }
+
+  /** The seed nodes of REDIS_URL (comma-separated) for a cluster. */
+  private nodes(): Array<{ host: string; port: number; password?: string; username?: string }> {
+    return this.config.REDIS_URL.split(',').map((u) => {
+      const url = new URL(u.trim());
+      return { host: url.hostname, port: Number(url.port || 6379), password: url.password || undefined, username: url.username || undefined };
+    });
+  }
+
+  /** A new ioredis client (or cluster client) for `role`; only when `enabled`. */
+  create(role: RedisRole): RedisClient {
     if (!this.enabled) throw new Error(`no Redis in this process (REDIS_URL=none): a ${role} connection cannot be made`);
+    if (this.cluster) return new Cluster(this.nodes(), clusterOptions(ROLE_OPTIONS[role]));
     return new Redis(this.config.REDIS_URL, ROLE_OPTIONS[role]);
+  }
+
+  /** How many clients, on any node, listen to `channel` (a cluster node counts only its own). */
+  async listeners(client: RedisClient, channel: string): Promise<number> {
+    const nodes = client instanceof Cluster ? client.nodes('all') : [client];
+    const counts = await Promise.all(nodes.map(async (n) => Number(((await n.pubsub('NUMSUB', channel)) as [string, number])[1])));
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** The Postgres schema holding BullMQ's tables when there is no Redis (one per REDIS_PREFIX). */
@@ -73,7 +108,7 @@ export class RedisConnections {
   }
 
   /** A BullMQ queue: on `connection` (Redis), or on Postgres when there is no Redis. */
-  queue(name: string, opts: Omit<QueueOptions, 'connection'>, connection?: Redis): AnyQueue {
+  queue(name: string, opts: Omit<QueueOptions, 'connection'>, connection?: RedisClient): AnyQueue {
     if (!this.enabled) {
       const { Queue: PgQueue } = withBackend(createPostgresBackend);
       return new PgQueue(name, { ...opts, prefix: undefined, connection: this.postgresConnection() }) as AnyQueue;
@@ -86,6 +121,10 @@ export class RedisConnections {
     if (!this.enabled) {
       const { Worker: PgWorker } = withBackend(createPostgresBackend);
       return new PgWorker(name, processor, { ...opts, prefix: undefined, connection: this.postgresConnection() }) as AnyWorker;
+    }
+    if (this.cluster) {
+      const workerOptions: RedisOptions = { maxRetriesPerRequest: null, connectTimeout: 2000, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
+      return new Worker(name, processor, { ...opts, prefix: this.config.REDIS_PREFIX, connection: new Cluster(this.nodes(), clusterOptions(workerOptions)) }) as AnyWorker;
     }
     return new Worker(name, processor, {
       ...opts,

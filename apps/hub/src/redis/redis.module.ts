@@ -1,13 +1,13 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { HubConfig } from '../config/hub-config';
-import { RedisConnections } from './redis-connections';
+import { type RedisClient, RedisConnections } from './redis-connections';
 
 /** The hub's own Redis connection (replay cache, pub/sub). Fails fast instead of queueing when Redis is down. */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly log = new Logger(RedisService.name);
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly prefix: string;
   /** false when the process runs without Redis (REDIS_URL=none, development) */
   readonly enabled: boolean;
@@ -18,7 +18,7 @@ export class RedisService implements OnApplicationShutdown {
     // Without Redis: a client that never connects, so every command fails at once (as during an
     // outage) and callers take their Postgres path; `enabled` lets them skip the attempt.
     this.client = this.enabled ? connections.create('cache') : new Redis({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    this.client.on('error', (err) => this.log.warn({ msg: 'redis error', err: err.message }));
+    this.client.on('error', (err: Error) => this.log.warn({ msg: 'redis error', err: err.message }));
   }
 
   key(...parts: string[]): string {

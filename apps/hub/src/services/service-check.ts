@@ -68,8 +68,20 @@ export async function probePostgres(url: string, timeoutMs = 3000): Promise<void
   }
 }
 
-/** PINGs the Redis of `url` once, without retrying. */
+/** PINGs the Redis of `url` once, without retrying; of a cluster's seed list (a,b,c), the first that answers. */
 export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
+  const seeds = url.split(',').map((u) => u.trim());
+  if (seeds.length > 1) {
+    let last: unknown;
+    for (const seed of seeds) {
+      try {
+        return await probeRedis(seed, timeoutMs);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  }
   const r = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
   // ioredis rejects connect() with "Connection is closed."; the socket's own error says why
   let first: unknown;

@@ -3,10 +3,9 @@ import { base58Decode } from '@kiki/crypto';
 import { ReadRepository } from '@kiki/storage';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { PubSubEngine } from 'graphql-subscriptions';
-import type Redis from 'ioredis';
 import { HubConfig } from '../../config/hub-config';
 import { IngestService, type StoredNotice } from '../../ingest/ingest.service';
-import { RedisConnections } from '../../redis/redis-connections';
+import { RedisConnections, type RedisClient } from '../../redis/redis-connections';
 import { RedisService } from '../../redis/redis.module';
 import type { RegionContext } from '../../regions/region.service';
 import type { Envelope } from '../models/envelope.model';
@@ -28,8 +27,8 @@ const MAX_QUEUED = 10_000;
 @Injectable()
 export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(EnvelopeEvents.name);
-  private readonly publisher: Redis | null = null;
-  private readonly subscriber: Redis | null = null;
+  private readonly publisher: RedisClient | null = null;
+  private readonly subscriber: RedisClient | null = null;
   private lastWarning = 0;
   readonly pubsub: PubSubEngine;
   /** subscriptions per channel in this process, when pub/sub is in-process (no Redis NUMSUB) */
@@ -40,7 +39,7 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
     private readonly redis: RedisService,
     private readonly ingest: IngestService,
     private readonly reads: ReadRepository,
-    connections: RedisConnections,
+    private readonly connections: RedisConnections,
   ) {
     if (!connections.enabled) {
       this.pubsub = connections.local;
@@ -48,10 +47,12 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
     }
     // Publishing must fail fast when Redis is down (it runs after an ingest commit); subscribing may wait.
     // commandTimeout: ingest awaits this listener, and a Redis that never answers must not hang it
-    this.publisher = connections.create('publisher');
-    this.subscriber = connections.create('subscriber');
-    for (const c of [this.publisher, this.subscriber]) c.on('error', (err) => this.log.warn({ msg: 'redis pub/sub error', err: err.message }));
-    this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber: this.subscriber });
+    const publisher = connections.create('publisher');
+    const subscriber = connections.create('subscriber');
+    for (const c of [publisher, subscriber]) c.on('error', (err: Error) => this.log.warn({ msg: 'redis pub/sub error', err: err.message }));
+    this.publisher = publisher;
+    this.subscriber = subscriber;
+    this.pubsub = new RedisPubSub({ publisher, subscriber });
   }
 
   onModuleInit(): void {
@@ -83,8 +84,7 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
   private async publish(notice: StoredNotice): Promise<void> {
     const channel = this.channel('envelope-added', notice.region);
     if (this.publisher) {
-      const [, listeners] = (await this.publisher.pubsub('NUMSUB', channel)) as [string, number];
-      if (!Number(listeners)) return;
+      if (!(await this.connections.listeners(this.publisher, channel))) return;
     } else if (!this.localListeners.get(channel)) return;
     const rows = await this.reads.envelopesByIds(notice.region.regionId, notice.envelopes.map((e) => Buffer.from(base58Decode(e.id))));
     let chunk: WireEvent[] = [];
