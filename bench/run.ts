@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { runCryptoBench } from './crypto.bench';
 import { runGraphqlBench } from './graphql.bench';
 import { runIngestBench } from './ingest.bench';
+import { runColdStartBench, runTransferBench } from './ops.bench';
 import { runQuotaBench } from './quota.bench';
 import { runReconcileBench } from './reconcile.bench';
 
@@ -18,6 +19,8 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   ingest: { title: 'Ingest through POST /sync/:region/push (validated, committed)', run: () => runIngestBench() },
   quota: { title: 'Quota enforcement lag and sweep', run: () => runQuotaBench() },
   graphql: { title: 'GraphQL envelopes(first: 100), 50 clients, beside Postgres', run: () => runGraphqlBench() },
+  coldstart: { title: 'Cold start to ready: bare machine (embedded) and with services', run: () => runColdStartBench() },
+  transfer: { title: 'Moving a region: region export / import-file (BENCH_TRANSFER_ENVELOPES, default 1M)', run: () => runTransferBench() },
 };
 
 async function main(): Promise<void> {
