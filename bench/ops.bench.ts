@@ -69,10 +69,11 @@ export async function runColdStartBench(): Promise<Array<Record<string, string |
 async function timed(args: string[], env: Record<string, string>, stdoutFile?: string): Promise<{ ms: number; peakMiB: number; stderr: string }> {
   const t = performance.now();
   const child = spawn('/usr/bin/time', ['-f', 'PEAK_KB=%M', process.execPath, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', stdoutFile ? 'pipe' : 'ignore', 'pipe'] });
-  if (stdoutFile) child.stdout!.pipe(createWriteStream(stdoutFile));
+  const written = stdoutFile ? new Promise((r) => child.stdout!.pipe(createWriteStream(stdoutFile)).on('finish', () => r(undefined))) : Promise.resolve();
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const code = await new Promise((r) => child.on('exit', r));
+  const code = await new Promise((r) => child.on('close', r));
+  await written;
   if (code !== 0) throw new Error(`${args.join(' ')} failed: ${stderr.slice(-2000)}`);
   const kb = Number(/PEAK_KB=(\d+)/.exec(stderr)?.[1] ?? NaN);
   return { ms: performance.now() - t, peakMiB: kb / 1024, stderr };

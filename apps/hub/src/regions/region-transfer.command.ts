@@ -15,6 +15,15 @@ function progress(verb: string): (c: TransferCounts) => void {
 }
 
 /**
+ * The lines of a file (or stdin), read only once the import asks for them: a readline interface
+ * made earlier would emit its first lines before anyone listens, and they would be lost.
+ */
+async function* linesOf(file: string | null): AsyncGenerator<string> {
+  const input = file ? createReadStream(file) : process.stdin;
+  yield* createInterface({ input, crlfDelay: Infinity });
+}
+
+/**
  * `region export <key>` (to stdout) and `region import-file <key> [file|-]`: moving a region
  * between hubs (libs/storage/src/region-transfer.ts). Plain storage, no app context, so nothing
  * but the export reaches stdout. Returns the exit code.
@@ -39,9 +48,7 @@ export async function regionTransferCommand(config: HubConfig, verb: 'export' | 
       process.stderr.write(`exported region ${key}: ${JSON.stringify(counts ?? {})} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       return 0;
     }
-    const input = file && file !== '-' ? createReadStream(file) : process.stdin;
-    const lines = createInterface({ input, crlfDelay: Infinity });
-    const counts = await importRegion(ds, key, lines, progress('imported'));
+    const counts = await importRegion(ds, key, linesOf(file && file !== '-' ? file : null), progress('imported'));
     process.stdout.write(`imported region ${key}: ${JSON.stringify(counts)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;
   } catch (err) {
