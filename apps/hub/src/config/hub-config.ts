@@ -253,7 +253,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cfg = plainToInstance(HubConfig, raw, { exposeDefaultValues: true });
   // one line per bad variable: the first complaint about it
   const problems = validateSync(cfg, { whitelist: false }).flatMap((e) => {
-    const msg = Object.values(e.constraints ?? {})[0];
+    // the type's complaint first ("eighty" is not an integer, rather than "greater than 65535")
+    const c = e.constraints ?? {};
+    const msg = c.isInt ?? c.isBoolean ?? Object.values(c)[0];
     if (!msg) return [];
     return [msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`];
   });
