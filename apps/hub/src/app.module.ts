@@ -16,6 +16,7 @@ import { IngestService } from './ingest/ingest.service';
 import { KikiController } from './kiki/kiki.controller';
 import { KikiService } from './kiki/kiki.service';
 import { ListCache } from './kiki/list-cache';
+import { Lifecycle } from './lifecycle/lifecycle';
 import { QuotaModule } from './quota/quota.module';
 import { RedisModule } from './redis/redis.module';
 import { KeyVault } from './regions/key-vault';
@@ -45,6 +46,7 @@ export class AppModule {
         ReadBodyInterceptor,
         RateLimits,
         KikiWriteLimitGuard,
+        Lifecycle,
         { provide: KeyVault, inject: [HubConfig], useFactory: (c: HubConfig) => loadKeyVault(c) },
         RegionService,
         IngestService,

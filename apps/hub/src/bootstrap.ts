@@ -16,7 +16,10 @@ import { docsEnabled, HubConfig } from './config/hub-config';
 import { PageCache } from './graphql/page-cache';
 import { GRAPHQL_PATH } from './graphql/request-limit';
 import { HubMetrics } from './health/metrics';
+import { Lifecycle } from './lifecycle/lifecycle';
+import { closeOnSignals } from './lifecycle/shutdown';
 import { RegionService } from './regions/region.service';
+import { resolveServices } from './services/dev-services';
 
 export interface HubAppOptions {
   logger?: JsonLogger | false;
@@ -47,7 +50,13 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
   app.useGlobalPipes(
     new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
   );
-  app.enableShutdownHooks();
+  // (signals: startHub's closeOnSignals, not Nest's shutdown hooks, which exit with 143)
+  // --- shutdown (issue 12): while draining, every response closes its connection ---
+  const lifecycle = app.get(Lifecycle);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
+  });
 
   const metrics = app.get(HubMetrics);
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -93,6 +102,8 @@ export async function startHub(config: HubConfig): Promise<NestExpressApplicatio
   const logger = new JsonLogger(config.LOG_LEVEL);
   Logger.overrideLogger(logger);
   const log = new Logger('Bootstrap');
+  // --- services (issue 12): configured ones must answer; development may embed Postgres / go without Redis ---
+  const services = await resolveServices(config, log);
   if (config.CREATE_DATABASE && (await ensureDatabase(config.DATABASE_URL))) log.log({ msg: 'created the database' });
   if (config.MIGRATE_ON_START) {
     const applied = await runMigrations(config.DATABASE_URL);
@@ -115,6 +126,7 @@ export async function startHub(config: HubConfig): Promise<NestExpressApplicatio
   const server = app.getHttpServer();
   server.keepAliveTimeout = 65_000;
   await app.listen(config.PORT, config.HOST);
+  closeOnSignals(app, { log, timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, drainMs: config.SHUTDOWN_DRAIN_SECONDS * 1000, after: () => services.stop() });
   log.log({ msg: 'kiki hub listening', url: `http://${config.HOST}:${config.PORT}`, docs: '/docs', regions: (await app.get(RegionService).list()).length });
   return app;
 }

@@ -9,6 +9,7 @@ import { HubError } from './common/errors';
 import { ConfigError, loadConfig } from './config/hub-config';
 import { QuotaService } from './quota/quota.service';
 import { RegionService } from './regions/region.service';
+import { regionTransferCommand } from './regions/region-transfer.command';
 
 const USAGE = `Operator commands (npm run hub -- <command>):
   migrate                                   create the database if needed and apply migrations
@@ -21,6 +22,8 @@ const USAGE = `Operator commands (npm run hub -- <command>):
                                             show or set who is proven and what unproven envelopes may do
   region restore <public key> <id>...       undo evictions/erases still within the retention period
   region undo-erase <public key> <person>   undo a person's erase (their erase letters are removed)
+  region export <public key> > region.jsonl move a region: everything of it, as JSON lines (progress on stderr)
+  region import-file <public key> [file|-]  ... into a region imported here (with its keys) that holds nothing yet
 ${ADMIN_USAGE}
 Options: --json for machine-readable output; --url <hub URL> used in printed flags (default http://localhost:$PORT)`;
 
@@ -70,6 +73,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command "${group}"\n${USAGE}\n`);
     return 64;
   }
+  // --- moving a region (issue 12): plain storage, no app context (stdout carries the export) ---
+  if (verb === 'export' || verb === 'import-file') return regionTransferCommand(config, verb, arg, positionals[3]);
+
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const regions = app.get(RegionService);

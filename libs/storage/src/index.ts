@@ -10,3 +10,4 @@ export * from './repositories/nonce.repository';
 export { isStorableText } from './repositories/prepared';
 export * from './repositories/admin.repository';
 export * from './repositories/usage-sample.repository';
+export * from './region-transfer';

@@ -1,9 +1,10 @@
-import { Controller, Get, Header, Headers, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { HubError } from '../common/errors';
 import { sameSecret } from '../common/same-secret';
 import { HubConfig, metricsExposure } from '../config/hub-config';
+import { Lifecycle } from '../lifecycle/lifecycle';
 import { RedisService } from '../redis/redis.module';
 import { HubMetrics } from './metrics';
 
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly redis: RedisService,
     private readonly metrics: HubMetrics,
     @Inject(HubConfig) private readonly config: HubConfig,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   @Get('health/live')
@@ -30,6 +32,8 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Postgres answers (Redis is reported, not required)' })
   ready() {
+    // shutting down: load balancers stop sending before the listener closes
+    if (this.lifecycle.draining) throw new ServiceUnavailableException({ status: 'shutting down' });
     return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.redisCheck()]);
   }
 
@@ -51,6 +55,7 @@ export class HealthController {
 
   private async redisCheck(): Promise<HealthIndicatorResult> {
     const i = this.indicators.check('redis');
+    if (!this.redis.enabled) return i.up({ mode: 'none (development: queue in Postgres)' });
     // Reported as up/degraded; never fails readiness, because ingest does not depend on Redis.
     return this.redis.ready ? i.up() : i.up({ degraded: true, connection: String(this.redis.client.status) });
   }

@@ -75,7 +75,7 @@ export class EvictionService {
 
   /** After a committed step removed something: best effort, never fails the job. */
   private announce(regionId: number): void {
-    this.queue.connection.publish(evictionChannel(this.config.REDIS_PREFIX, regionId), '1').catch(() => undefined);
+    this.queue.announce(evictionChannel(this.config.REDIS_PREFIX, regionId));
   }
 
   @OnQuotaJob('quota.evaluate')

@@ -310,7 +310,7 @@ export class QuotaService {
       queue.getJobScheduler(SWEEP_SCHEDULER),
       queue.getJobScheduler(USAGE_SAMPLE_SCHEDULER),
       queue.getFailed(0, FAILED_SCAN - 1),
-      this.queue.connection.get(lastSweepKey(prefix)),
+      this.queue.connection?.get(lastSweepKey(prefix)) ?? null,
     ]);
     const [counts, workers, sweep, sample, failed, last] = await withTimeout(work, ENQUEUE_TIMEOUT_MS).catch((err: Error) => {
       throw new HubError('UNAVAILABLE', `the quota queue (Redis) did not answer: ${err.message}`);

@@ -50,8 +50,8 @@ export class SweepService {
   @OnQuotaJob('quota.sweep')
   async sweepAll(_payload: Record<string, never>): Promise<number> {
     const regions = await this.quota.regionIds();
-    // for queueHealth.lastSweepAt; best effort, on the queue's own connection
-    await this.queue.connection.set(lastSweepKey(this.config.REDIS_PREFIX), String(Date.now())).catch(() => undefined);
+    // for queueHealth.lastSweepAt; best effort, on the queue's own connection (none without Redis: then unknown)
+    await this.queue.connection?.set(lastSweepKey(this.config.REDIS_PREFIX), String(Date.now())).catch(() => undefined);
     await this.queue.enqueue(regions.map((regionId): QuotaJob => ({ name: 'quota.sweep-region', data: { regionId } })));
     return regions.length;
   }

@@ -81,11 +81,14 @@ export class SyncAuthService {
    * first, so a replay costs no write, and while Redis is unreachable Postgres alone decides.
    */
   private async claimNonce(region: RegionContext, nonce: string, ttlMs: number): Promise<boolean> {
-    try {
-      const fresh = (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
-      if (!fresh) return false;
-    } catch {
-      this.metrics.replayCacheFallbacks.inc();
+    // no Redis at all (REDIS_URL=none, development): Postgres alone is the replay cache (issue 12)
+    if (this.redis.enabled) {
+      try {
+        const fresh = (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
+        if (!fresh) return false;
+      } catch {
+        this.metrics.replayCacheFallbacks.inc();
+      }
     }
     try {
       const fresh = await this.nonces.claim(region.regionId, Buffer.from(base58Decode(nonce)), ttlMs);
