@@ -171,7 +171,7 @@ describe('an unmodified original kiki instance syncing with the hub', () => {
 
 describe('vectors made by the original Go program', () => {
   it('are accepted in kiki default region and served back byte for byte', async () => {
-    const vectors = JSON.parse(readFileSync(resolve(__dirname, '../../../shared/vectors/kiki-v1.json'), 'utf8'));
+    const vectors = JSON.parse(readFileSync(resolve(__dirname, '../../libs/crypto/test/fixtures/kiki-v1.json'), 'utf8'));
     const ctx = await hub.createRegion('default', vectors.region);
     const url = `${hub.url}/r/${ctx.publicKey}`;
     for (const c of vectors.cases) {
