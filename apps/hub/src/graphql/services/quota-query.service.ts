@@ -45,9 +45,9 @@ export class QuotaQueryService {
   }
 
   async setSenderPolicy(region: RegionContext, args: SetSenderPolicyArgs): Promise<SenderPolicySettings> {
-    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined);
+    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined, args.maxTotalBytes);
     this.regions.invalidate(region.publicKey);
-    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes };
+    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
   }
 
   restoreEnvelopes(region: RegionContext, ids: string[]): Promise<number> {
