@@ -6,8 +6,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - envelope.signature_v2: the sender's XEdDSA signature, stored only once verified; a row with
  *   one is *proven* (its sender made it).
  * - region.sender_policy: what an unproven envelope may do in the region; region.unproven_pool_bytes:
- *   under 'v2-for-quota', the bytes all unproven envelopes of the region share; region.max_total_bytes:
- *   an optional cap on the region's counted bytes.
+ *   under 'v2-for-quota', the bytes all unproven envelopes of the region share.
  * - eviction reason 'unproven': an unproven envelope removed newest-received first, so that
  *   unproven arrivals never push out what the hub already held.
  * - removed_envelope: the sealed fields of a tombstone, kept for the retention period so that an
@@ -22,9 +21,6 @@ export class EnvelopeV21764000000100 implements MigrationInterface {
     await q.query(`ALTER TABLE region ADD CONSTRAINT region_sender_policy_check CHECK (sender_policy IN ('v1', 'v2-for-quota', 'v2-required'))`);
     await q.query(`ALTER TABLE region ADD COLUMN unproven_pool_bytes bigint NOT NULL DEFAULT 50000000`);
     await q.query(`ALTER TABLE region ADD CONSTRAINT region_unproven_pool_bytes_check CHECK (unproven_pool_bytes >= 0)`);
-    // a cap on the region's counted bytes (NULL: none); ingest refuses what would go past it
-    await q.query(`ALTER TABLE region ADD COLUMN max_total_bytes bigint`);
-    await q.query(`ALTER TABLE region ADD CONSTRAINT region_max_total_bytes_check CHECK (max_total_bytes >= 0)`);
     await q.query(`ALTER TABLE eviction DROP CONSTRAINT eviction_reason_check`);
     await q.query(
       `ALTER TABLE eviction ADD CONSTRAINT eviction_reason_check CHECK (reason IN ('unproven', 'superseded-image', 'superseded-edit', 'large', 'oldest', 'erase'))`,
@@ -49,8 +45,6 @@ export class EnvelopeV21764000000100 implements MigrationInterface {
     await q.query(`DELETE FROM eviction WHERE reason = 'unproven'`);
     await q.query(`ALTER TABLE eviction DROP CONSTRAINT eviction_reason_check`);
     await q.query(`ALTER TABLE eviction ADD CONSTRAINT eviction_reason_check CHECK (reason IN ('superseded-image', 'superseded-edit', 'large', 'oldest', 'erase'))`);
-    await q.query(`ALTER TABLE region DROP CONSTRAINT region_max_total_bytes_check`);
-    await q.query(`ALTER TABLE region DROP COLUMN max_total_bytes`);
     await q.query(`ALTER TABLE region DROP CONSTRAINT region_unproven_pool_bytes_check`);
     await q.query(`ALTER TABLE region DROP COLUMN unproven_pool_bytes`);
     await q.query(`ALTER TABLE region DROP CONSTRAINT region_sender_policy_check`);

@@ -4,6 +4,7 @@ import { SyncNonce1764000000002 } from './1764000000002-SyncNonce';
 import { RegionRemovedSeq1764000000003 } from './1764000000003-RegionRemovedSeq';
 import { EnvelopeRegionTrigger1764000000004 } from './1764000000004-EnvelopeRegionTrigger';
 import { EnvelopeV21764000000100 } from './1764000000100-EnvelopeV2';
+import { RegionCap1764000000101 } from './1764000000101-RegionCap';
 
 /** Every migration, oldest first. Listed explicitly so builds and tests need no file globbing. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   RegionRemovedSeq1764000000003,
   EnvelopeRegionTrigger1764000000004,
   EnvelopeV21764000000100,
+  RegionCap1764000000101,
 ];
