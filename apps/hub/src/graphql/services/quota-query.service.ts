@@ -44,6 +44,12 @@ export class QuotaQueryService {
     return { publicKey: q.person, regionId: region.regionId, tier: q.tier as QuotaTier, limit: q.limit, usage: q.usage.bytes, envelopeCount: q.usage.envelopes };
   }
 
+  /** Read fresh, like the tier limits. */
+  async senderPolicy(region: { regionId: number }): Promise<SenderPolicySettings> {
+    const s = await this.quota.getSenderPolicy(region);
+    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
+  }
+
   async setSenderPolicy(region: RegionContext, args: SetSenderPolicyArgs): Promise<SenderPolicySettings> {
     const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined, args.maxTotalBytes);
     this.regions.invalidate(region.publicKey);
