@@ -116,6 +116,7 @@ export class IngestService {
     checked.forEach((c, i) => {
       if (c.kind === 'row' && c.row.firstId && c.row.firstId !== c.id) edits.push(i);
     });
+    const isEdit = new Set(edits);
     if (edits.length === 0) return;
     const targetOf = (i: number) => Buffer.from(base58Decode((checked[i] as { row: EnvelopeRow }).row.firstId as string));
     const held = await this.envelopes.editTargets(region.regionId, edits.map(targetOf));
@@ -123,7 +124,7 @@ export class IngestService {
     checked.forEach((c, i) => {
       if (c.kind !== 'row') return;
       const hex = c.row.id.toString('hex');
-      if (edits.includes(i)) {
+      if (isEdit.has(i)) {
         const target = held.get(targetOf(i).toString('hex')) ?? inBatch.get(targetOf(i).toString('hex'));
         const problem = !target
           ? null
