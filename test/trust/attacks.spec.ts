@@ -221,7 +221,7 @@ describe('v2-for-quota: the unproven pool', () => {
     const region = ctx.keys;
     const quota = hub.app.get(QuotaService);
     await quota.setRegionPolicy(ctx, { defaultBytes: LIMIT });
-    expect(await quota.setSenderPolicy(ctx, 'v2-for-quota', 15_000)).toEqual({ policy: 'v2-for-quota', unprovenPoolBytes: 15_000 });
+    expect(await quota.setSenderPolicy(ctx, 'v2-for-quota', 15_000)).toEqual({ policy: 'v2-for-quota', unprovenPoolBytes: 15_000, maxTotalBytes: null });
     hub.app.get(RegionService).invalidate(region.public);
     const alice = generateKeyPair();
     const own = Array.from({ length: 5 }, (_, i) => publicPost(alice, region, `mine ${i} ${noise(500)}`));
@@ -253,5 +253,43 @@ describe('v2-for-quota: the unproven pool', () => {
     expect(evicted.has(junk[0].id)).toBe(false);
     for (const e of own) expect(evicted.has(e.id)).toBe(false);
     expect(await usageDrift(ds, ctx.regionId)).toEqual([]);
+  });
+});
+
+describe('a region storage cap', () => {
+  it('refuses what would take the region past max_total_bytes, on every route, until the cap is raised', async () => {
+    const ctx = await hub.createRegion('trust-cap');
+    const region = ctx.keys;
+    const quota = hub.app.get(QuotaService);
+    const settings = await quota.setSenderPolicy(ctx, 'v1', undefined, 12_000);
+    expect(settings.maxTotalBytes).toBe(12_000);
+    hub.app.get(RegionService).invalidate(region.public);
+    const people = Array.from({ length: 4 }, () => generateKeyPair());
+    const posts = people.map((p) => publicPost(p, region, noise(4000)));
+    const push = async (env: Envelope, as: KeyPair) => {
+      const res = await fetch(`${hub.url}/sync/${region.public}/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeader(as, region) },
+        body: JSON.stringify({ envelopes: [env] }),
+      });
+      return ((await res.json()) as { results: Array<{ status: string; code?: string }> }).results[0];
+    };
+    expect((await push(posts[0], people[0])).status).toBe('stored');
+    expect((await push(posts[1], people[1])).status).toBe('stored');
+    // a third ~4 KB letter would pass 12,000 bytes
+    expect(await push(posts[2], people[2])).toMatchObject({ status: 'rejected', code: 'REGION_FULL' });
+    const kiki = (await (await fetch(`${hub.url}/r/${region.public}/envelope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(posts[3]) })).json()) as any;
+    expect(kiki).toMatchObject({ status: 'ok' });
+    expect(kiki.message).toMatch(/not stored/);
+    // small actions are free, so they still fit
+    const like = seal({ purpose: 'action-like', content: posts[0].id, recipients: [region.public] }, people[3], region.public);
+    expect((await push(like, people[3])).status).toBe('stored');
+    // bad input to the setting changes nothing
+    await expect(quota.setSenderPolicy(ctx, 'v1', undefined, -1)).rejects.toMatchObject({ code: 'BAD_REQUEST', field: 'maxTotalBytes' });
+    expect((await quota.getSenderPolicy(ctx)).maxTotalBytes).toBe(12_000);
+
+    await quota.setSenderPolicy(ctx, 'v1', undefined, null);
+    hub.app.get(RegionService).invalidate(region.public);
+    expect((await push(posts[2], people[2])).status).toBe('stored');
   });
 });

@@ -18,7 +18,7 @@ const USAGE = `Operator commands (npm run hub -- <command>):
   region create --name <name>               a new region with fresh keys
   region import --name <name> --public <key> --private <key>
   region import-default                     kiki's default region
-  region policy <public key> [--sender v1|v2-for-quota|v2-required] [--unproven-pool-bytes <n>]
+  region policy <public key> [--sender v1|v2-for-quota|v2-required] [--unproven-pool-bytes <n>] [--max-total-bytes <n>|none]
                                             show or set who is proven and what unproven envelopes may do
   region restore <public key> <id>...       undo evictions/erases still within the retention period
   region undo-erase <public key> <person>   undo a person's erase (their erase letters are removed)
@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       url: { type: 'string' },
       sender: { type: 'string' },
       'unproven-pool-bytes': { type: 'string' },
+      'max-total-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       // admin accounts (admin.cli.ts)
       role: { type: 'string' },
@@ -149,12 +150,15 @@ async function main(argv: string[]): Promise<number> {
         const poolText = values['unproven-pool-bytes'];
         const pool = poolText === undefined ? undefined : Number(poolText);
         if (pool !== undefined && !/^\d+$/.test(poolText as string)) throw new HubError('BAD_REQUEST', '--unproven-pool-bytes must be a whole number of bytes', 'unproven-pool-bytes');
+        const capText = values['max-total-bytes'];
+        if (capText !== undefined && capText !== 'none' && !/^\d+$/.test(capText)) throw new HubError('BAD_REQUEST', '--max-total-bytes must be a whole number of bytes, or none', 'max-total-bytes');
+        const cap = capText === undefined ? undefined : capText === 'none' ? null : Number(capText);
         const settings =
-          values.sender !== undefined || pool !== undefined
-            ? await quotas.setSenderPolicy(ctx, (values.sender ?? (await quotas.getSenderPolicy(ctx)).policy) as SenderPolicy, pool)
+          values.sender !== undefined || pool !== undefined || cap !== undefined
+            ? await quotas.setSenderPolicy(ctx, (values.sender ?? (await quotas.getSenderPolicy(ctx)).policy) as SenderPolicy, pool, cap)
             : await quotas.getSenderPolicy(ctx);
         if (values.json) process.stdout.write(JSON.stringify(settings, null, 2) + '\n');
-        else process.stdout.write(`sender policy  ${settings.policy}\nunproven pool  ${settings.unprovenPoolBytes} bytes\n`);
+        else process.stdout.write(`sender policy  ${settings.policy}\nunproven pool  ${settings.unprovenPoolBytes} bytes\nregion cap     ${settings.maxTotalBytes ?? 'none'}\n`);
         return 0;
       }
       case 'restore': {

@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   V2_REQUIRED: HttpStatus.UNPROCESSABLE_ENTITY,
   /** a public letter the hub opened breaks a rule sealing enforces (addressing, share-key, action content) */
   INVALID_LETTER: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** the region holds as many bytes as its max_total_bytes allows */
+  REGION_FULL: HttpStatus.INSUFFICIENT_STORAGE,
   /** an edit (first_id) of a post that is not the sender's, or an unproven edit of a proven post */
   EDIT_REFUSED: HttpStatus.UNPROCESSABLE_ENTITY,
   ID_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,

@@ -33,6 +33,8 @@ export interface SenderPolicySettings {
   policy: SenderPolicy;
   /** under v2-for-quota: bytes all unproven envelopes of the region share */
   unprovenPoolBytes: number;
+  /** cap on the region's counted bytes; null: none */
+  maxTotalBytes: number | null;
 }
 
 /** Ids one restore call takes at most. */
@@ -118,18 +120,19 @@ export class QuotaService {
   async getSenderPolicy(region: RegionRef): Promise<SenderPolicySettings> {
     const row = await this.regions.findById(region.regionId);
     if (!row) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
-    return { policy: row.senderPolicy, unprovenPoolBytes: Number(row.unprovenPoolBytes) };
+    return { policy: row.senderPolicy, unprovenPoolBytes: Number(row.unprovenPoolBytes), maxTotalBytes: row.maxTotalBytes === null ? null : Number(row.maxTotalBytes) };
   }
 
   /**
    * What an envelope without a verified v2 signature may do in the region (docs/quotas.md "Who is
    * proven"). Hub processes apply it within their region cache time (30 s); a sweep follows.
    */
-  async setSenderPolicy(region: RegionRef, policy: SenderPolicy, unprovenPoolBytes?: number): Promise<SenderPolicySettings> {
+  async setSenderPolicy(region: RegionRef, policy: SenderPolicy, unprovenPoolBytes?: number, maxTotalBytes?: number | null): Promise<SenderPolicySettings> {
     if (!SENDER_POLICIES.includes(policy)) throw new HubError('BAD_REQUEST', `policy must be one of ${SENDER_POLICIES.join(', ')}`, 'policy');
     if (unprovenPoolBytes !== undefined) checkBytes(unprovenPoolBytes, 'unprovenPoolBytes');
+    if (maxTotalBytes !== undefined && maxTotalBytes !== null) checkBytes(maxTotalBytes, 'maxTotalBytes');
     await this.getSenderPolicy(region);
-    await this.regions.updatePolicy(region.regionId, { senderPolicy: policy, unprovenPoolBytes });
+    await this.regions.updatePolicy(region.regionId, { senderPolicy: policy, unprovenPoolBytes, maxTotalBytes });
     await this.queue.enqueue([{ name: 'quota.sweep-region', data: { regionId: region.regionId } }]);
     return this.getSenderPolicy(region);
   }

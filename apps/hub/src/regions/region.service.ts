@@ -29,6 +29,8 @@ export interface RegionContext {
   trustedQuotaBytes: number;
   /** what an envelope without a verified v2 signature may do here (docs/quotas.md) */
   senderPolicy: SenderPolicy;
+  /** cap on the region's counted bytes; null: none */
+  maxTotalBytes: number | null;
   createdAt: Date;
 }
 
@@ -142,6 +144,7 @@ export class RegionService {
       defaultQuotaBytes: Number(row.defaultQuotaBytes),
       trustedQuotaBytes: Number(row.trustedQuotaBytes),
       senderPolicy: row.senderPolicy,
+      maxTotalBytes: row.maxTotalBytes === null ? null : Number(row.maxTotalBytes),
       createdAt: row.createdAt,
     };
   }

@@ -11,6 +11,7 @@ export type SenderPolicy = (typeof SENDER_POLICIES)[number];
 @Check('region_trusted_quota_bytes_check', 'trusted_quota_bytes >= 0')
 @Check('region_sender_policy_check', `sender_policy IN ('v1', 'v2-for-quota', 'v2-required')`)
 @Check('region_unproven_pool_bytes_check', 'unproven_pool_bytes >= 0')
+@Check('region_max_total_bytes_check', 'max_total_bytes >= 0')
 export class RegionEntity {
   @PrimaryGeneratedColumn('identity', { name: 'region_id', generatedIdentity: 'ALWAYS' })
   regionId: number;
@@ -47,6 +48,10 @@ export class RegionEntity {
   /** under 'v2-for-quota': the bytes all unproven envelopes of the region share */
   @Column('bigint', { name: 'unproven_pool_bytes', default: 50000000 })
   unprovenPoolBytes: string;
+
+  /** cap on the region's counted bytes (null: none); ingest refuses what would go past it */
+  @Column('bigint', { name: 'max_total_bytes', nullable: true })
+  maxTotalBytes: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

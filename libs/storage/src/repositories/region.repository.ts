@@ -15,6 +15,8 @@ export interface RegionPolicyPatch {
   trustedQuotaBytes?: number;
   senderPolicy?: SenderPolicy;
   unprovenPoolBytes?: number;
+  /** null removes the cap */
+  maxTotalBytes?: number | null;
 }
 
 export class RegionRepository {
@@ -48,7 +50,14 @@ export class RegionRepository {
     if (patch.trustedQuotaBytes !== undefined) set.trustedQuotaBytes = String(patch.trustedQuotaBytes);
     if (patch.senderPolicy !== undefined) set.senderPolicy = patch.senderPolicy;
     if (patch.unprovenPoolBytes !== undefined) set.unprovenPoolBytes = String(patch.unprovenPoolBytes);
+    if (patch.maxTotalBytes !== undefined) set.maxTotalBytes = patch.maxTotalBytes === null ? null : String(patch.maxTotalBytes);
     if (Object.keys(set).length) await this.ds.getRepository(RegionEntity).update({ regionId }, set);
+  }
+
+  /** The region's counted bytes: every usage account's, the unproven pool included (what max_total_bytes caps). */
+  async countedBytes(regionId: number): Promise<number> {
+    const [row] = await this.ds.query('SELECT coalesce(sum(bytes), 0)::bigint AS bytes FROM person_usage WHERE region_id = $1', [regionId]);
+    return Number(row.bytes);
   }
 
   /** Envelope and sender counts per region, for listings. */

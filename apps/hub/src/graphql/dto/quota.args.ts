@@ -84,6 +84,11 @@ export class SetSenderPolicyArgs extends RegionArgs {
   @IsOptional()
   @IsNumber()
   unprovenPoolBytes?: number;
+
+  @Field(() => Float, { nullable: true, description: 'cap on the region\'s counted bytes; omit to keep, null to remove' })
+  @IsOptional()
+  @IsNumber()
+  maxTotalBytes?: number | null;
 }
 
 @ArgsType()

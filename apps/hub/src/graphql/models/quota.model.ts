@@ -13,6 +13,8 @@ export class QuotaPolicy {
 export class SenderPolicySettings {
   @Field(() => SenderPolicy) policy: SenderPolicy;
   @Field(() => Float, { description: 'under V2_FOR_QUOTA: bytes all unproven envelopes of the region share' }) unprovenPoolBytes: number;
+  @Field(() => Float, { nullable: true, description: 'cap on the region\'s counted bytes (ingest refuses what goes past it with REGION_FULL); null: none' })
+  maxTotalBytes: number | null;
 }
 
 @ObjectType({ description: 'One envelope the hub removed. Its id stays as a tombstone, so it cannot be pushed back.' })

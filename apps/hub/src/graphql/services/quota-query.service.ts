@@ -59,12 +59,18 @@ export class QuotaQueryService {
     return { publicKey: q.person, regionId: region.regionId, tier: q.tier as QuotaTier, limit: q.limit, usage: q.usage.bytes, envelopeCount: q.usage.envelopes };
   }
 
+  /** Read fresh, like the tier limits. */
+  async senderPolicy(region: { regionId: number }): Promise<SenderPolicySettings> {
+    const s = await this.quota.getSenderPolicy(region);
+    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
+  }
+
   async setSenderPolicy(admin: AdminPrincipal, region: RegionContext, args: SetSenderPolicyArgs): Promise<SenderPolicySettings> {
     const before = await this.quota.getSenderPolicy(region);
-    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined);
+    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined, args.maxTotalBytes);
     this.regions.invalidate(region.publicKey);
     await this.audit.record({ actor: admin.actor, action: 'setSenderPolicy', regionId: region.regionId, region: region.publicKey, before, after: s });
-    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes };
+    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
   }
 
   async restoreEnvelopes(admin: AdminPrincipal, region: RegionContext, ids: string[]): Promise<number> {
