@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from './config/hub-config';
 import { QuotaService } from './quota/quota.service';
 import { RegionService } from './regions/region.service';
 import { regionTransferCommand } from './regions/region-transfer.command';
+import { postgresUnreachable, probePostgres, ServiceUnreachableError } from './services/service-check';
 
 const USAGE = `Operator commands (npm run hub -- <command>):
   migrate                                   create the database if needed and apply migrations
@@ -53,6 +54,10 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 64;
   }
   const config = loadConfig();
+  // --- issue 12: a Postgres that does not answer is one line, not a stack ---
+  await probePostgres(config.DATABASE_URL).catch((err) => {
+    throw postgresUnreachable(config.DATABASE_URL, err);
+  });
   if (config.CREATE_DATABASE) await ensureDatabase(config.DATABASE_URL);
   await runMigrations(config.DATABASE_URL);
   if (group === 'migrate') {
@@ -188,8 +193,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof ConfigError) process.stderr.write(err.message + '\n');
+    else if (err instanceof ServiceUnreachableError) process.stderr.write(`error: ${err.message}\n`);
     else if (err instanceof HubError) process.stderr.write(`error (${err.code}): ${err.message}\n`);
     else process.stderr.write(`error: ${err?.stack ?? err}\n`);
-    process.exit(err instanceof HubError || err instanceof ConfigError ? 2 : 1);
+    process.exit(err instanceof ServiceUnreachableError ? 69 : err instanceof HubError || err instanceof ConfigError ? 2 : 1);
   },
 );
