@@ -13,7 +13,7 @@ export {
   withRegion,
   pickRegion,
   normalizeHubUrl,
-} from './identity';
+} from './node/identity';
 export {
   type EnvelopeStore,
   type StoreEntry,
@@ -26,8 +26,8 @@ export {
   keepsBody,
   syncStateKey,
   splitSyncStateKey,
-} from './store';
-export { FileEnvelopeStore, type FileStoreOptions, type LoadReport, StoreLockedError, StoreError } from './file-store';
+} from './node/store';
+export { FileEnvelopeStore, type FileStoreOptions, type LoadReport, StoreLockedError, StoreError } from './node/file-store';
 export {
   HubClient,
   HubClientError,
@@ -43,8 +43,8 @@ export {
   MAX_PUSH_BATCH,
   MAX_FETCH_BATCH,
   MAX_PULL_LIMIT,
-} from './hub-client';
-export { syncRegion, SyncError, type SyncOptions, type SyncReport, type SyncProgress, type SyncRejection } from './sync';
+} from './node/hub-client';
+export { syncRegion, SyncError, type SyncOptions, type SyncReport, type SyncProgress, type SyncRejection } from './core/sync';
 export {
   type Address,
   type ComposeOptions,
@@ -55,6 +55,5 @@ export {
   composeLetter,
   openAll,
   latestVersions,
-} from './letters';
-export { htmlToText, stripControls } from './text';
-export { main as runCli, type CliIo } from './cli';
+} from './core/letters';
+export { htmlToText, stripControls } from './core/text';

@@ -1,11 +1,11 @@
 /** HubClient against a real hub: error codes, retries with fresh tokens, timeouts, clock skew. */
 import { generateKeyPair } from '@kiki/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegionContext } from '../../apps/hub/src/regions/region.service';
-import { startTestHub, type TestHub } from '../../test/support/hub';
-import { HubClient, HubClientError } from '../src/hub-client';
-import { MemoryEnvelopeStore } from '../src/store';
-import { syncRegion } from '../src/sync';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import { startTestHub, type TestHub } from '../../../test/support/hub';
+import { HubClient, HubClientError } from '../src/node/hub-client';
+import { MemoryEnvelopeStore } from '../src/node/store';
+import { syncRegion } from '../src/core/sync';
 import { letters, member } from './helpers';
 
 async function failure(p: Promise<unknown>): Promise<HubClientError> {

@@ -1,10 +1,10 @@
 /** Shared fixtures for the client specs: a real hub, letters to fill it, and what each side holds. */
 import { type Envelope, generateKeyPair, type KeyPair, seal } from '@kiki/crypto';
 import { EnvelopeRepository } from '@kiki/storage';
-import type { RegionContext } from '../../apps/hub/src/regions/region.service';
-import type { TestHub } from '../../test/support/hub';
-import { HubClient, type HubClientOptions } from '../src/hub-client';
-import type { EnvelopeStore } from '../src/store';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import type { TestHub } from '../../../test/support/hub';
+import { HubClient, type HubClientOptions } from '../src/node/hub-client';
+import type { EnvelopeStore } from '../src/node/store';
 
 export interface Member {
   person: KeyPair;

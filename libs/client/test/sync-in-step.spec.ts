@@ -1,9 +1,9 @@
 /** Sync case: client and hub already hold the same set: one small pull and one reconciliation round trip. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegionContext } from '../../apps/hub/src/regions/region.service';
-import { startTestHub, type TestHub } from '../../test/support/hub';
-import { MemoryEnvelopeStore } from '../src/store';
-import { syncRegion } from '../src/sync';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import { startTestHub, type TestHub } from '../../../test/support/hub';
+import { MemoryEnvelopeStore } from '../src/node/store';
+import { syncRegion } from '../src/core/sync';
 import { hubIds, letters, member, seedHub, sorted, storeIds } from './helpers';
 
 describe('sync: in step', () => {

@@ -7,8 +7,8 @@
  */
 import { base58Decode, base58Encode, type Envelope, EnvelopeParseError, KikiCryptoError, parseEnvelope, parseTimestamp, RegionValidator } from '@kiki/crypto';
 import { NegentropyClient, ReconcileProtocolError, type ReconItem, SortedVectorStorage } from '@kiki/sync';
-import { type HubClient, MAX_FETCH_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH, type RemovedId } from './hub-client';
-import type { EnvelopeStore, SyncState, Tombstone } from './store';
+import { type HubClient, MAX_FETCH_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH, type RemovedId } from '../node/hub-client';
+import type { EnvelopeStore, SyncState, Tombstone } from '../node/store';
 
 export interface SyncOptions {
   /** Cancels the sync between (and during) requests; what was saved so far stays saved. */

@@ -6,11 +6,11 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegionContext } from '../../apps/hub/src/regions/region.service';
-import { startTestHub, type TestHub } from '../../test/support/hub';
-import { FileEnvelopeStore } from '../src/file-store';
-import { HubClient, HubClientError } from '../src/hub-client';
-import { SyncError, syncRegion } from '../src/sync';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import { startTestHub, type TestHub } from '../../../test/support/hub';
+import { FileEnvelopeStore } from '../src/node/file-store';
+import { HubClient, HubClientError } from '../src/node/hub-client';
+import { SyncError, syncRegion } from '../src/core/sync';
 import { hubIds, letters, member, seedHub, sorted, storeIds } from './helpers';
 
 /** Envelope records in the store's log, to prove nothing was written twice. */

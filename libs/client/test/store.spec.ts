@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@kiki/crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileEnvelopeStore } from '../src/file-store';
-import { type EnvelopeStore, MemoryEnvelopeStore } from '../src/store';
+import { FileEnvelopeStore } from '../src/node/file-store';
+import { type EnvelopeStore, MemoryEnvelopeStore } from '../src/node/store';
 import { letters } from './helpers';
 
 const region = generateKeyPair();

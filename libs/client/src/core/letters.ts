@@ -1,7 +1,7 @@
 /** Writing and reading letters on the client side: addressing words, sealing, opening. */
 import { type Envelope, isValidKey, type KeyPair, type Letter, Opener, parseTimestamp, type Purpose, seal } from '@kiki/crypto';
-import type { Identity } from './identity';
-import type { EnvelopeStore } from './store';
+import type { Identity } from '../node/identity';
+import type { EnvelopeStore } from '../node/store';
 
 /** `public` (the region), `self` (only you), `friends` (your friends keys) or a person's public key. */
 export type Address = 'public' | 'self' | 'friends' | (string & {});

@@ -1,9 +1,9 @@
 /** Sync case: a new device (empty store) restores a populated region with the cursor pull loop. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegionContext } from '../../apps/hub/src/regions/region.service';
-import { startTestHub, type TestHub } from '../../test/support/hub';
-import { MemoryEnvelopeStore } from '../src/store';
-import { syncRegion } from '../src/sync';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import { startTestHub, type TestHub } from '../../../test/support/hub';
+import { MemoryEnvelopeStore } from '../src/node/store';
+import { syncRegion } from '../src/core/sync';
 import { hubIds, letters, member, seedHub, sorted, storeIds } from './helpers';
 
 describe('sync: empty client, populated hub (restore)', () => {

@@ -5,12 +5,32 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isValidKey, KeyError, keyPairFromPrivate, KikiCryptoError, type KeyPair } from '@kiki/crypto';
-import { FileEnvelopeStore, StoreError, StoreLockedError } from './file-store';
-import { HubClient, HubClientError } from './hub-client';
-import { type Identity, IdentityError, initIdentity, loadIdentity, normalizeHubUrl, pickRegion, type RegionMembership, saveIdentity, withRegion } from './identity';
-import { AddressError, composeLetter, latestVersions, openAll, type ReadLetter } from './letters';
-import { SyncError, type SyncReport, syncRegion } from './sync';
-import { htmlToText, stripControls } from './text';
+import {
+  AddressError,
+  composeLetter,
+  FileEnvelopeStore,
+  HubClient,
+  HubClientError,
+  type Identity,
+  IdentityError,
+  initIdentity,
+  latestVersions,
+  loadIdentity,
+  normalizeHubUrl,
+  openAll,
+  pickRegion,
+  type ReadLetter,
+  type RegionMembership,
+  saveIdentity,
+  StoreError,
+  StoreLockedError,
+  SyncError,
+  type SyncReport,
+  syncRegion,
+  withRegion,
+  htmlToText,
+  stripControls,
+} from '@kiki/client';
 
 export interface CliIo {
   stdout: (line: string) => void;
@@ -402,8 +422,8 @@ function processIo(): CliIo {
   };
 }
 
-// Run only as a program, not when imported by the SDK or tests.
-if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
+/** Runs the CLI as the `kiki` program: SIGINT cancels a running sync cleanly, the exit code is set. */
+export function run(argv: string[]): void {
   const controller = new AbortController();
   let interrupted = false;
   process.on('SIGINT', () => {
@@ -412,7 +432,7 @@ if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.m
     interrupted = true;
     controller.abort();
   });
-  main(process.argv.slice(2), { ...processIo(), signal: controller.signal }).then(
+  main(argv, { ...processIo(), signal: controller.signal }).then(
     (code) => {
       process.exitCode = code;
     },
@@ -422,3 +442,6 @@ if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.m
     },
   );
 }
+
+// `node dist/apps/cli/src/main.js …` works as well as the `kiki` bin.
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) run(process.argv.slice(2));

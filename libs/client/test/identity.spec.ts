@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@kiki/crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IdentityError, initIdentity, loadIdentity, parseIdentity, pickRegion, saveIdentity, withRegion } from '../src/identity';
+import { IdentityError, initIdentity, loadIdentity, parseIdentity, pickRegion, saveIdentity, withRegion } from '../src/node/identity';
 
 describe('identity file', () => {
   let dir: string;

@@ -2,10 +2,10 @@
 import { base58Decode, generateKeyPair, seal } from '@kiki/crypto';
 import { EnvelopeRepository } from '@kiki/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegionContext } from '../../apps/hub/src/regions/region.service';
-import { startTestHub, type TestHub } from '../../test/support/hub';
-import { MemoryEnvelopeStore } from '../src/store';
-import { syncRegion } from '../src/sync';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import { startTestHub, type TestHub } from '../../../test/support/hub';
+import { MemoryEnvelopeStore } from '../src/node/store';
+import { syncRegion } from '../src/core/sync';
 import { hubIds, letters, member, seedHub, sorted, storeIds } from './helpers';
 
 describe('sync: rejected and removed envelopes', () => {

@@ -1,10 +1,10 @@
 /** Letters: addressing words resolved on the client, opening with every key held, feed versions, safe text. */
 import { generateKeyPair } from '@kiki/crypto';
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../src/identity';
-import { AddressError, composeLetter, latestVersions, openAll, resolveAddresses } from '../src/letters';
-import { MemoryEnvelopeStore } from '../src/store';
-import { htmlToText } from '../src/text';
+import type { Identity } from '../src/node/identity';
+import { AddressError, composeLetter, latestVersions, openAll, resolveAddresses } from '../src/core/letters';
+import { MemoryEnvelopeStore } from '../src/node/store';
+import { htmlToText } from '../src/core/text';
 
 const region = generateKeyPair();
 const friendsKey = generateKeyPair();

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@kiki/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegionContext } from '../../apps/hub/src/regions/region.service';
-import { startTestHub, type TestHub } from '../../test/support/hub';
-import { EXIT, main } from '../src/cli';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import { startTestHub, type TestHub } from '../../../test/support/hub';
+import { EXIT, main } from '../src/main';
 
 interface Run {
   code: number;
