@@ -107,6 +107,6 @@ describe('cli', () => {
     expect(refused.code).toBe(EXIT.HUB_REFUSED);
     expect(refused.err).toEqual([expect.stringMatching(/^error: region .*: hub UNKNOWN_REGION: /)]);
 
-    expect((await carol('post', '--to', 'friends', 'x')).code).toBe(EXIT.INVALID_INPUT);
+    expect((await carol('post', '--to', 'not-a-key', 'x')).code).toBe(EXIT.INVALID_INPUT);
   });
 });

@@ -5,7 +5,7 @@ import type { RegionContext } from '../../../apps/hub/src/regions/region.service
 import { startTestHub, type TestHub } from '../../../test/support/hub';
 import { HubClient, HubClientError } from '../src/node/hub-client';
 import { MemoryEnvelopeStore } from '../src/node/store';
-import { syncRegion } from '../src/core/sync';
+import { syncRegion } from '../src';
 import { letters, member } from './helpers';
 
 async function failure(p: Promise<unknown>): Promise<HubClientError> {

@@ -2,13 +2,13 @@
 import { generateKeyPair } from '@kiki/crypto';
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../src/node/identity';
-import { AddressError, composeLetter, latestVersions, openAll, resolveAddresses } from '../src/core/letters';
+import { AddressError, composeLetter, latestVersions, openAll, resolveAddresses } from '../src';
 import { MemoryEnvelopeStore } from '../src/node/store';
 import { htmlToText } from '../src/core/text';
 
 const region = generateKeyPair();
 const friendsKey = generateKeyPair();
-const alice: Identity = { person: generateKeyPair(), friends: [friendsKey], regions: [region] };
+const alice: Identity = { person: generateKeyPair(), friendsKey, friends: [], regions: [region] };
 const bob: Identity = { person: generateKeyPair(), friends: [friendsKey], regions: [region] };
 const carol: Identity = { person: generateKeyPair(), friends: [], regions: [region] };
 const outsider: Identity = { person: generateKeyPair(), friends: [], regions: [generateKeyPair()] };

@@ -71,7 +71,7 @@ describe('file store on disk', () => {
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  it('writes envelopes exactly as received and reloads them re-validated', async () => {
+  it('writes the sealed fields as received (never the wire\'s legacy letter/opened) and reloads them re-validated', async () => {
     const [env] = letters(region, 1);
     // As an original instance sends it: legacy fields, a +01:00 timestamp.
     const wire = { ...env, sender_raw: '', letter: {}, opened: false };
@@ -80,7 +80,7 @@ describe('file store on disk', () => {
     await store.saveSyncState('http://h', region.public, { cursor: '9' });
     await store.close();
     const line = (await fs.readFile(join(dir, 'envelopes.jsonl'), 'utf8')).trim();
-    expect(JSON.parse(line)).toEqual({ k: 'e', e: wire });
+    expect(JSON.parse(line)).toEqual({ k: 'e', e: env });
     expect((await fs.stat(join(dir, 'envelopes.jsonl'))).mode & 0o777).toBe(0o600);
     expect((await fs.stat(join(dir, 'state.json'))).mode & 0o777).toBe(0o600);
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
 import { startTestHub, type TestHub } from '../../../test/support/hub';
 import { MemoryEnvelopeStore } from '../src/node/store';
-import { syncRegion } from '../src/core/sync';
+import { syncRegion } from '../src';
 import { hubIds, letters, member, seedHub, sorted, storeIds } from './helpers';
 
 describe('sync: in step', () => {

@@ -10,7 +10,7 @@ import type { RegionContext } from '../../../apps/hub/src/regions/region.service
 import { startTestHub, type TestHub } from '../../../test/support/hub';
 import { FileEnvelopeStore } from '../src/node/file-store';
 import { HubClient, HubClientError } from '../src/node/hub-client';
-import { SyncError, syncRegion } from '../src/core/sync';
+import { SyncError, syncRegion } from '../src';
 import { hubIds, letters, member, seedHub, sorted, storeIds } from './helpers';
 
 /** Envelope records in the store's log, to prove nothing was written twice. */

@@ -5,12 +5,20 @@
  *   3. then negentropy reconciliation over (timestamp ms, id) of everything held, tombstones
  *      included; fetch what the hub has and the store lacks, push what the hub lacks, in bounded batches.
  */
-import { base58Decode, base58Encode, type Envelope, EnvelopeParseError, KikiCryptoError, parseEnvelope, parseTimestamp, RegionValidator } from '@kiki/crypto';
-import { NegentropyClient, ReconcileProtocolError, type ReconItem, SortedVectorStorage } from '@kiki/sync';
-import { type HubClient, MAX_FETCH_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH, type RemovedId } from '../node/hub-client';
-import type { EnvelopeStore, SyncState, Tombstone } from '../node/store';
+import type { Envelope } from '@kiki/crypto';
+import type { ReconItem } from '@kiki/sync';
+import type { KikiCrypto } from './crypto';
+import type { EnvelopeStore, SyncState, Tombstone } from './store';
+import { MAX_FETCH_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH, type RemovedId, type SyncTransport } from './transport';
 
 export interface SyncOptions {
+  /** The crypto implementation (the Node entry point passes sodium-native's). */
+  crypto: KikiCrypto;
+  /**
+   * Senders whose envelopes this device refuses to store (people it blocked): what the hub sends
+   * of theirs becomes a local tombstone (reason `blocked`), so it is neither kept nor fetched again.
+   */
+  refuseSender?: (sender: string) => boolean;
   /** Cancels the sync between (and during) requests; what was saved so far stays saved. */
   signal?: AbortSignal;
   /** Envelopes per pull page (1..1000, default 500). */
@@ -69,6 +77,8 @@ export interface SyncReport {
   skippedRejected: number;
   /** tombstones newly learned (pull, fetch, or TOMBSTONED answers to push) */
   tombstones: number;
+  /** envelopes of refused (blocked) senders turned into local tombstones */
+  refused: number;
   /** envelopes the hub sent that fail parsing or the region signature: not stored */
   invalid: Array<{ id?: string; reason: string; from: 'pull' | 'fetch' }>;
   /** ids reconciliation announced that the hub then could not serve */
@@ -97,16 +107,17 @@ function bounded(name: string, value: number | undefined, fallback: number, max:
   return v;
 }
 
-function tsOf(removed: RemovedId): number | null {
+function tsOf(crypto: KikiCrypto, removed: RemovedId): number | null {
   if (!removed.timestamp) return null;
   try {
-    return parseTimestamp(removed.timestamp).ms;
+    return crypto.timestampMs(removed.timestamp);
   } catch {
     return null;
   }
 }
 
-export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: SyncOptions = {}): Promise<SyncReport> {
+export async function syncRegion(client: SyncTransport, store: EnvelopeStore, opts: SyncOptions): Promise<SyncReport> {
+  const { crypto } = opts;
   const started = Date.now();
   const pullLimit = bounded('pullLimit', opts.pullLimit, 500, MAX_PULL_LIMIT);
   const fetchBatch = bounded('fetchBatchSize', opts.fetchBatchSize, MAX_FETCH_BATCH, MAX_FETCH_BATCH);
@@ -114,8 +125,6 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
   const maxRounds = opts.maxRounds ?? 500;
   const hub = client.baseUrl;
   const region = client.region.public;
-  // Made on first use: by then the hub has accepted the region secret, so the pair is known to be whole.
-  let validator: RegionValidator | undefined;
   const checkAborted = () => {
     if (opts.signal?.aborted) throw new SyncError('ABORTED', 'the sync was cancelled; run it again to resume');
   };
@@ -137,6 +146,7 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
     rejected: [],
     skippedRejected: 0,
     tombstones: 0,
+    refused: 0,
     invalid: [],
     missing: [],
     unreconcilable: 0,
@@ -146,25 +156,29 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
 
   /** Verifies what the hub sent (strict parse + region signature) before the store keeps it. */
   const ingest = async (raws: unknown[], from: 'pull' | 'fetch'): Promise<number> => {
-    const ok: unknown[] = [];
+    const ok: Envelope[] = [];
+    const refused: Tombstone[] = [];
     for (const raw of raws) {
       let env: Envelope;
       try {
-        env = parseEnvelope(raw);
-        (validator ??= new RegionValidator(client.region)).validate(env);
+        env = crypto.parseEnvelope(raw);
+        crypto.validateRegionSignature(client.region, env);
       } catch (err) {
-        if (!(err instanceof KikiCryptoError)) throw err;
+        if (!crypto.isInputError(err)) throw err;
         const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id.slice(0, 64) : undefined;
-        report.invalid.push({ id, reason: err instanceof EnvelopeParseError ? err.message : `${err.code}: ${err.message}`, from });
+        const code = (err as { code?: string }).code;
+        report.invalid.push({ id, reason: code && code !== 'INVALID_ENVELOPE' ? `${code}: ${(err as Error).message}` : (err as Error).message, from });
         continue;
       }
-      ok.push(raw);
+      if (opts.refuseSender?.(env.sender.public)) refused.push({ id: env.id, reason: 'blocked', tsMs: crypto.timestampMs(env.timestamp) });
+      else ok.push(env);
     }
+    if (refused.length) report.refused += await store.markTombstones(refused);
     return (await store.put(ok)).added.length;
   };
   const learnRemoved = async (removed: RemovedId[]): Promise<void> => {
     if (removed.length === 0) return;
-    report.tombstones += await store.markTombstones(removed.map((r) => ({ id: r.id, reason: r.reason, tsMs: tsOf(r) })));
+    report.tombstones += await store.markTombstones(removed.map((r) => ({ id: r.id, reason: r.reason, tsMs: tsOf(crypto, r) })));
   };
 
   // 1-2. Cursor pull: the whole region for a new device, else only what is new since last time.
@@ -174,7 +188,15 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
     // Posting before the first sync must not lose the fast restore: a store never synced anywhere
     // that holds only the person's own letters is still a new device.
     const everSynced = (await store.listSyncStates()).some((s) => s.state.cursor !== undefined || s.state.lastSyncAt !== undefined);
-    if (!everSynced) newDevice = (await store.envelopes()).every((e) => e.sender.public === client.person.public);
+    if (!everSynced) {
+      newDevice = true;
+      for await (const e of store.scan()) {
+        if (e.sender.public !== client.person.public) {
+          newDevice = false;
+          break;
+        }
+      }
+    }
   }
   if (state.cursor !== undefined || newDevice) {
     report.mode = state.cursor === undefined ? 'restore' : 'incremental';
@@ -201,19 +223,19 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
 
   // 3. Reconciliation over everything held, tombstones included (so removed ids are not pushed back).
   checkAborted();
-  const entries = await store.list();
   const items: ReconItem[] = [];
   const tombstoned = new Set<string>();
-  for (const e of entries) {
+  for await (const e of store.entries()) {
     if (e.tombstone) tombstoned.add(e.id);
     if (e.tsMs === null) continue;
     if (e.tsMs < 0 || !Number.isSafeInteger(e.tsMs)) {
       report.unreconcilable++;
       continue;
     }
-    items.push({ timestamp: e.tsMs, id: base58Decode(e.id) });
+    items.push({ timestamp: e.tsMs, id: crypto.base58Decode(e.id) });
   }
-  const negentropy = new NegentropyClient(new SortedVectorStorage(items), { frameSizeLimit: opts.frameSizeLimit ?? 128 * 1024 });
+  const negentropy = crypto.reconciler(items, { frameSizeLimit: opts.frameSizeLimit ?? 128 * 1024 });
+  items.length = 0; // the reconciler keeps its own packed copy
   const have = new Set<string>();
   const need = new Set<string>();
   let message: Uint8Array | null = negentropy.initiate();
@@ -228,11 +250,11 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
     try {
       result = negentropy.reconcile(answer);
     } catch (err) {
-      if (err instanceof ReconcileProtocolError) throw new SyncError('RECONCILE_PROTOCOL', `the hub's reconciliation answer is malformed (${err.code}): ${err.message}`);
+      if (crypto.isReconcileProtocolError(err)) throw new SyncError('RECONCILE_PROTOCOL', `the hub's reconciliation answer is malformed (${err.code}): ${err.message}`);
       throw err;
     }
-    for (const id of result.have) have.add(base58Encode(id));
-    for (const id of result.need) need.add(base58Encode(id));
+    for (const id of result.have) have.add(crypto.base58Encode(id));
+    for (const id of result.need) need.add(crypto.base58Encode(id));
     opts.onProgress?.({ phase: 'reconcile', round: report.rounds, have: have.size, need: need.size });
     message = result.output;
   }
@@ -262,7 +284,7 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
       continue;
     }
     const env = await store.get(id);
-    if (env) pending.push({ env, tsMs: parseTimestamp(env.timestamp).ms });
+    if (env) pending.push({ env, tsMs: crypto.timestampMs(env.timestamp) });
   }
   pending.sort((a, b) => a.tsMs - b.tsMs || (a.env.id < b.env.id ? -1 : 1));
   const toPush = pending.map((p) => p.env);
@@ -276,7 +298,7 @@ export async function syncRegion(client: HubClient, store: EnvelopeStore, opts: 
       const env = batch[r.index];
       if (r.status === 'stored') report.pushed++;
       else if (r.status === 'duplicate') report.duplicates++;
-      else if (r.code === 'TOMBSTONED') tombs.push({ id: env.id, reason: 'tombstoned', tsMs: parseTimestamp(env.timestamp).ms });
+      else if (r.code === 'TOMBSTONED') tombs.push({ id: env.id, reason: 'tombstoned', tsMs: crypto.timestampMs(env.timestamp) });
       else {
         report.rejected.push({ id: env.id, code: r.code ?? 'REJECTED', reason: r.reason });
         if (r.code && PERMANENT_REJECTIONS.has(r.code)) {

@@ -41,43 +41,9 @@ export class HubClientError extends Error {
   }
 }
 
-export interface PushItemResult {
-  /** position in the array given to push() */
-  index: number;
-  id?: string;
-  status: 'stored' | 'duplicate' | 'rejected';
-  code?: string;
-  reason?: string;
-  field?: string;
-}
+import type { FetchResult, PullPage, PushItemResult, PushResult, RemovedId, SyncTransport } from '../core/transport';
 
-export interface PushResult {
-  results: PushItemResult[];
-  stored: number;
-  duplicate: number;
-  rejected: number;
-}
-
-export interface RemovedId {
-  id: string;
-  reason: string;
-  /** the removed envelope's timestamp, when the hub sends it */
-  timestamp?: string;
-}
-
-export interface PullPage {
-  /** envelopes exactly as the hub sent them (unverified: parse before trusting) */
-  envelopes: unknown[];
-  removed: RemovedId[];
-  cursor: string;
-  more: boolean;
-}
-
-export interface FetchResult {
-  envelopes: unknown[];
-  removed: RemovedId[];
-  missing: string[];
-}
+export type { FetchResult, PullPage, PushItemResult, PushResult, RemovedId };
 
 /** Byte and request counters, per route, for reports and tests. */
 export interface RouteStats {
@@ -111,9 +77,9 @@ export interface HubClientOptions {
   now?: () => number;
 }
 
-export const MAX_PUSH_BATCH = 500;
-export const MAX_FETCH_BATCH = 1000;
-export const MAX_PULL_LIMIT = 1000;
+import { MAX_FETCH_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH } from '../core/transport';
+
+export { MAX_FETCH_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH };
 
 const DEFAULTS = {
   timeoutMs: 30_000,
@@ -162,7 +128,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-export class HubClient {
+export class HubClient implements SyncTransport {
   readonly baseUrl: string;
   readonly region: KeyPair;
   /** only the public half is used: requests name the person, the region secret proves membership */

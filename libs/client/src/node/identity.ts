@@ -4,19 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import { decodeKeyPair, generateKeyPair, KeyError, type KeyPair } from '@kiki/crypto';
+import type { Identity, RegionMembership } from '../core/identity';
 import { isNotFound, writeFileAtomic } from './fs-util';
 
-/** A region the person belongs to; `hub` is where its envelopes are synced. */
-export interface RegionMembership extends KeyPair {
-  hub?: string;
-}
-
-export interface Identity {
-  person: KeyPair;
-  /** Friends keys held (the person's own and those friends shared), with private halves. */
-  friends?: KeyPair[];
-  regions: RegionMembership[];
-}
+export type { Identity, RegionMembership };
 
 export type IdentityErrorCode = 'IDENTITY_MISSING' | 'IDENTITY_EXISTS' | 'IDENTITY_INVALID' | 'IDENTITY_INSECURE';
 
@@ -30,9 +21,9 @@ export class IdentityError extends Error {
   }
 }
 
-/** A fresh identity: new person keys, no friends, no regions yet. */
+/** A fresh identity: new person keys, a new friends key (nobody holds it yet), no regions yet. */
 export function createIdentity(): Identity {
-  return { person: generateKeyPair(), friends: [], regions: [] };
+  return { person: generateKeyPair(), friendsKey: generateKeyPair(), friends: [], regions: [] };
 }
 
 function checkPair(v: unknown, field: string): KeyPair {
@@ -79,6 +70,7 @@ export function parseIdentity(value: unknown): Identity {
   const person = checkPair(o.person, 'person');
   if (o.friends !== undefined && !Array.isArray(o.friends)) throw new IdentityError('IDENTITY_INVALID', 'friends must be an array of keypairs');
   const friends = ((o.friends as unknown[] | undefined) ?? []).map((f, i) => checkPair(f, `friends[${i}]`));
+  const friendsKey = o.friendsKey === undefined || o.friendsKey === null ? undefined : checkPair(o.friendsKey, 'friendsKey');
   if (o.regions !== undefined && !Array.isArray(o.regions)) throw new IdentityError('IDENTITY_INVALID', 'regions must be an array');
   const seen = new Set<string>();
   const regions = ((o.regions as unknown[] | undefined) ?? []).map((r, i) => {
@@ -89,7 +81,7 @@ export function parseIdentity(value: unknown): Identity {
     const hub = checkHubUrl((r as Record<string, unknown>).hub, `regions[${i}].hub`);
     return hub ? { ...kp, hub } : kp;
   });
-  return { person, friends, regions };
+  return friendsKey ? { person, friendsKey, friends, regions } : { person, friends, regions };
 }
 
 export interface LoadIdentityOptions {
@@ -169,4 +161,13 @@ export function pickRegion(identity: Identity, publicKey?: string): RegionMember
   const first = identity.regions[0];
   if (!first) throw new IdentityError('IDENTITY_INVALID', 'this identity has joined no region yet (run "join" first)');
   return first;
+}
+
+/** Keeps the identity in its file (mode 0600, atomic). */
+export class FileIdentityKeeper {
+  constructor(readonly path: string) {}
+
+  save(identity: Identity): Promise<void> {
+    return saveIdentity(this.path, identity);
+  }
 }

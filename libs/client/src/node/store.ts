@@ -4,86 +4,19 @@
  * only as tombstones are remembered so they are neither pushed back nor fetched again.
  */
 import { type Envelope, EnvelopeParseError, type EnvelopeLimits, parseEnvelope, parseTimestamp } from '@kiki/crypto';
+import {
+  type EnvelopeStore,
+  keepsBody,
+  type PutResult,
+  type StoreCounts,
+  type StoreEntry,
+  type SyncState,
+  splitSyncStateKey,
+  syncStateKey,
+  type Tombstone,
+} from '../core/store';
 
-/** One id the store knows: a held envelope, or a tombstone learned from a hub. */
-export interface StoreEntry {
-  id: string;
-  /** Envelope timestamp in ms (the reconciliation key); null for a tombstone whose envelope was never seen. */
-  tsMs: number | null;
-  /** Why the hub removed it ('quota' | 'erase' | 'admin' | …), when it is a tombstone. */
-  tombstone?: string;
-}
-
-export interface Tombstone {
-  id: string;
-  reason: string;
-  /** Envelope timestamp in ms when known (from a local copy or from the hub). */
-  tsMs?: number | null;
-}
-
-export interface PutResult {
-  /** ids newly stored */
-  added: string[];
-  /** items already held or tombstoned (not stored again) */
-  known: number;
-  /** items that failed parseEnvelope, never stored */
-  invalid: Array<{ index: number; id?: string; field?: string; reason: string }>;
-}
-
-/** What syncRegion remembers per (hub, region). */
-export interface SyncState {
-  /** The hub's pull cursor after the last page saved locally. */
-  cursor?: string;
-  /** ids this hub rejected for good (code per id): not pushed to it again. */
-  rejected?: Record<string, string>;
-  /** ISO time of the last completed sync. */
-  lastSyncAt?: string;
-}
-
-export interface StoreCounts {
-  envelopes: number;
-  tombstones: number;
-}
-
-export interface EnvelopeStore {
-  /** Stores each new, valid envelope exactly as given; never resurrects a tombstoned id. */
-  put(envelopes: readonly unknown[]): Promise<PutResult>;
-  /** The envelope, parsed; undefined when not held (or only a tombstone remains). */
-  get(id: string): Promise<Envelope | undefined>;
-  /** True when the id is held or known as a tombstone. */
-  has(id: string): Promise<boolean>;
-  /** Every id known, held or tombstoned, with its timestamp. */
-  list(): Promise<StoreEntry[]>;
-  /** Every envelope body held, parsed. */
-  envelopes(): Promise<Envelope[]>;
-  count(): Promise<StoreCounts>;
-  /** Records ids the hub removed; returns how many were new tombstones. */
-  markTombstones(tombstones: readonly Tombstone[]): Promise<number>;
-  loadSyncState(hub: string, region: string): Promise<SyncState | null>;
-  saveSyncState(hub: string, region: string, state: SyncState): Promise<void>;
-  /** Every saved sync state (one per hub this store was synced with). */
-  listSyncStates(): Promise<Array<{ hub: string; region: string; state: SyncState }>>;
-  close(): Promise<void>;
-}
-
-/**
- * Which tombstones keep the local copy: an erase (the author's will) or an admin removal deletes it
- * here as well; a quota eviction is about the hub's disk, and an unexplained one is no reason to
- * destroy data, so the person can still read those.
- */
-export function keepsBody(reason: string): boolean {
-  return reason !== 'erase' && reason !== 'admin';
-}
-
-export function syncStateKey(hub: string, region: string): string {
-  return `${hub}|${region}`;
-}
-
-/** Inverse of syncStateKey (a region key is base58, so the last '|' separates them). */
-export function splitSyncStateKey(key: string): { hub: string; region: string } {
-  const at = key.lastIndexOf('|');
-  return { hub: key.slice(0, at), region: key.slice(at + 1) };
-}
+export { type EnvelopeStore, keepsBody, type PutResult, type StoreCounts, type StoreEntry, type SyncState, splitSyncStateKey, syncStateKey, type Tombstone };
 
 interface Held {
   raw: unknown;
@@ -133,8 +66,9 @@ export class StoreIndex {
         result.known++;
         return;
       }
-      // A deep copy, so later changes to the caller's object cannot alter what was stored.
-      const copy = JSON.parse(JSON.stringify(raw)) as unknown;
+      // The parsed envelope, deep-copied: only the six sealed fields (the wire's legacy letter/opened
+      // are never kept), and later changes to the caller's object cannot alter what was stored.
+      const copy = JSON.parse(JSON.stringify(env)) as unknown;
       this.held.set(env.id, { raw: copy, env, tsMs });
       result.added.push(env.id);
       toPersist.push(copy);
@@ -207,6 +141,17 @@ export abstract class IndexedEnvelopeStore {
 
   async envelopes(): Promise<Envelope[]> {
     return [...this.index.held.keys()].map((id) => this.index.get(id)!);
+  }
+
+  async *scan(): AsyncIterable<Envelope> {
+    for (const id of [...this.index.held.keys()]) {
+      const env = this.index.get(id);
+      if (env) yield env;
+    }
+  }
+
+  async *entries(): AsyncIterable<StoreEntry> {
+    yield* this.index.list();
   }
 
   async count(): Promise<StoreCounts> {
