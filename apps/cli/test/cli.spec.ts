@@ -38,7 +38,7 @@ describe('cli', () => {
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it('init, join, post, sync, read and status across two devices', async () => {
+  it('init, join, post, sync, feed and status across two devices', async () => {
     const alice = cli(join(root, 'alice'));
     const bob = cli(join(root, 'bob'), { KIKI_REGION_PRIVATE: region.keys.private });
 
@@ -49,7 +49,7 @@ describe('cli', () => {
     expect((await alice('join', '--hub', hub.url, '--region-public', region.publicKey, '--region-private', region.keys.private)).code).toBe(EXIT.OK);
     const posted = await alice('post', '<p>Hello <b>kiki</b></p>\u001b[2J<script>x()</script>');
     expect(posted.code).toBe(EXIT.OK);
-    const postId = posted.out[0].split(' ')[1];
+    const postId = posted.out[0].split(' ')[2].replace(';', '');
     expect((await alice('post', '--to', 'self', 'only for me')).code).toBe(EXIT.OK);
 
     const synced = await alice('sync');
@@ -58,36 +58,37 @@ describe('cli', () => {
 
     expect((await bob('init')).code).toBe(EXIT.OK);
     expect((await bob('join', '--hub', hub.url, '--region-public', region.publicKey)).code).toBe(EXIT.OK);
-    expect((await bob('post', '--reply-to', postId, 'hi alice')).code).toBe(EXIT.OK);
     const bobSync = await bob('sync');
     expect(bobSync.code).toBe(EXIT.OK);
-    expect(bobSync.out[0]).toMatch(/restore, pulled 2, fetched 0, pushed 1, 1 reconcile round/);
+    expect(bobSync.out[0]).toMatch(/restore, pulled 2, fetched 0, pushed 0, 1 reconcile round/);
+    expect((await bob('reply', postId, 'hi alice')).code).toBe(EXIT.OK);
+    expect((await bob('sync')).out[0]).toMatch(/incremental, pulled 0, fetched 0, pushed 1/);
 
-    // Bob sees Alice's public post as text (not her private note); the HTML is not interpreted.
-    const read = await bob('read');
-    expect(read.code).toBe(EXIT.OK);
-    const text = read.out.join('\n');
+    // Bob sees Alice's public post as text (not her private note), his reply nested under it.
+    const feed = await bob('feed');
+    expect(feed.code).toBe(EXIT.OK);
+    const text = feed.out.join('\n');
     expect(text).toContain('    Hello kiki');
     expect(text).not.toContain('only for me');
     expect(text).not.toMatch(/[\u001b<]/);
-    expect(text).toContain(`[public, reply to ${postId.slice(0, 8)}…]`);
-    expect(read.out[0]).toMatch(/you {2}\[public/); // newest first: Bob's reply
+    expect(feed.out[0]).toMatch(new RegExp(`^${alicePublic.slice(0, 8)}… {2}\\d{4}-.*\\[public\\] {2}${postId}$`));
+    expect(feed.out.filter((l) => /^ {4}↳ you {2}.*\[public\]/.test(l))).toHaveLength(1);
 
     expect((await alice('sync')).code).toBe(EXIT.OK);
-    const aliceRead = await alice('read', '--json');
-    const letters = aliceRead.out.map((l) => JSON.parse(l) as { sender: string; letter: { content: string } });
-    expect(letters.map((l) => l.letter.content)).toEqual(['hi alice', 'only for me', '<p>Hello <b>kiki</b></p>\u001b[2J<script>x()</script>']);
-    expect(letters[1].sender).toBe(alicePublic);
+    const aliceFeed = JSON.parse((await alice('feed', '--json')).out.join(''));
+    expect(aliceFeed.map((p: { text: string }) => p.text)).toEqual(['only for me', 'Hello kiki\n[2J']); // the escape character is gone, its harmless rest stays text
+    expect(aliceFeed[1].replies.map((r: { text: string }) => r.text)).toEqual(['hi alice']);
+    expect(aliceFeed[0].visibility).toBe('self');
 
     const status = await alice('status');
     expect(status.code).toBe(EXIT.OK);
-    expect(status.out.join('\n')).toMatch(/envelopes: {2}3 held, 0 removed by the hub/);
+    expect(status.out.join('\n')).toMatch(/envelopes: {2}3 held, 0 removed/);
     expect(status.out.join('\n')).toMatch(/last sync: {2}\d{4}-.*\(cursor \d+\)/);
   });
 
   it('fails with one line and a stable exit code', async () => {
     const carol = cli(join(root, 'carol'));
-    const missing = await carol('read');
+    const missing = await carol('feed');
     expect(missing.code).toBe(EXIT.IDENTITY);
     expect(missing.err).toHaveLength(1);
     expect(missing.err[0]).toMatch(/^error: no identity at .* \(run "init" first\)$/);

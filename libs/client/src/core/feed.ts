@@ -265,7 +265,7 @@ export class Feed {
       const g = this.groups.get(`${key}|${image.content}`) ?? this.groups.get(this.versionOf.get(image.content) ?? '');
       const v = g && g.sender === key ? this.newest(g) : null;
       if (v && (v.purpose === 'share-image/png' || v.purpose === 'share-image/jpg')) {
-        avatar.mime = v.purpose.slice(6);
+        avatar.mime = v.purpose.slice('share-image/'.length);
         avatar.bytes = Math.floor((v.content.length * 3) / 4) - (v.content.endsWith('==') ? 2 : v.content.endsWith('=') ? 1 : 0);
       }
       info.avatar = avatar;
@@ -338,7 +338,7 @@ export class Feed {
       post.html = sanitizeHtml(v.content);
       post.text = safeText(v.content);
     } else {
-      const mime = v.purpose.slice(6);
+      const mime = v.purpose.slice('share-image/'.length);
       const bytes = Math.floor((v.content.length * 3) / 4);
       post.image = { mime, bytes, base64: v.content };
       post.text = `[${mime} image, ${bytes} bytes]`;
