@@ -1,4 +1,4 @@
-/** Standard base64 of bytes without Buffer (the core runs in browsers too). */
+/** Standard base64 of bytes with no Node Buffer at hand: the core runs in browsers too. */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 export function bytesToBase64(bytes: Uint8Array): string {

@@ -103,6 +103,12 @@ function plainName(text: string): string {
   return stripControls(text).replace(/\s+/g, ' ').trim().slice(0, MAX_NAME);
 }
 
+/** Decoded size of a base64 text. */
+function base64Bytes(b64: string): number {
+  const len = b64.replace(/\s+/g, '').length;
+  return Math.floor((len * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+}
+
 function isPost(p: Purpose): boolean {
   return p === 'share-text' || p === 'share-image/png' || p === 'share-image/jpg';
 }
@@ -266,7 +272,7 @@ export class Feed {
       const v = g && g.sender === key ? this.newest(g) : null;
       if (v && (v.purpose === 'share-image/png' || v.purpose === 'share-image/jpg')) {
         avatar.mime = v.purpose.slice('share-image/'.length);
-        avatar.bytes = Math.floor((v.content.length * 3) / 4) - (v.content.endsWith('==') ? 2 : v.content.endsWith('=') ? 1 : 0);
+        avatar.bytes = base64Bytes(v.content);
       }
       info.avatar = avatar;
     }
@@ -339,7 +345,7 @@ export class Feed {
       post.text = safeText(v.content);
     } else {
       const mime = v.purpose.slice('share-image/'.length);
-      const bytes = Math.floor((v.content.length * 3) / 4);
+      const bytes = base64Bytes(v.content);
       post.image = { mime, bytes, base64: v.content };
       post.text = `[${mime} image, ${bytes} bytes]`;
     }
