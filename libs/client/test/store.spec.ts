@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@kiki/crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileEnvelopeStore } from '../src/node/file-store';
+import { FileEnvelopeStore, StoreError, StoreLockedError } from '../src/node/file-store';
+import { LevelEnvelopeStore } from '../src/node/level-store';
 import { type EnvelopeStore, MemoryEnvelopeStore } from '../src/node/store';
 import { letters } from './helpers';
 
@@ -13,6 +14,7 @@ const region = generateKeyPair();
 describe.each([
   ['memory', async () => new MemoryEnvelopeStore()],
   ['file', async (dir: string) => FileEnvelopeStore.open(dir)],
+  ['level', async (dir: string) => LevelEnvelopeStore.open(dir)],
 ] as const)('%s store', (_name, make) => {
   let dir: string;
   let store: EnvelopeStore;
@@ -143,5 +145,44 @@ describe('file store on disk', () => {
     const reopened = await FileEnvelopeStore.open(dir);
     expect(await reopened.count()).toEqual({ envelopes: 4, tombstones: 1 });
     await reopened.close();
+  });
+});
+
+describe('LevelDB store on disk', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'kiki-level-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps envelopes (never the wire\'s letter/opened), tombstones and sync state across reopen; entries come in time order', async () => {
+    const envs = letters(region, 4);
+    let store = await LevelEnvelopeStore.open(dir, { region: region.public });
+    await store.put([...envs].reverse().map((e) => ({ ...e, sender_raw: '', letter: { purpose: 'share-text', content: 'injected' }, opened: true })));
+    await store.markTombstones([{ id: envs[0].id, reason: 'erase' }, { id: 'y'.repeat(44), reason: 'admin', tsMs: null }]);
+    await store.saveSyncState('http://h', region.public, { cursor: '9' });
+    await store.close();
+
+    store = await LevelEnvelopeStore.open(dir, { region: region.public });
+    expect(await store.get(envs[1].id)).toEqual(envs[1]);
+    expect(Object.keys((await store.get(envs[1].id))!)).not.toContain('letter');
+    expect(await store.get(envs[0].id)).toBeUndefined();
+    expect((await store.loadSyncState('http://h', region.public))?.cursor).toBe('9');
+    const entries = await store.list();
+    expect(entries.map((e) => e.id)).toEqual([envs[0].id, envs[1].id, envs[2].id, envs[3].id, 'y'.repeat(44)]);
+    expect(entries[0].tombstone).toBe('erase');
+    const scanned: string[] = [];
+    for await (const e of store.scan()) scanned.push(e.id);
+    expect(scanned.sort()).toEqual([envs[1].id, envs[2].id, envs[3].id].sort());
+    await store.close();
+  });
+
+  it('holds one region and one process at a time', async () => {
+    const store = await LevelEnvelopeStore.open(dir, { region: region.public });
+    await expect(LevelEnvelopeStore.open(dir, { region: region.public })).rejects.toBeInstanceOf(StoreLockedError);
+    await store.close();
+    await expect(LevelEnvelopeStore.open(dir, { region: generateKeyPair().public })).rejects.toBeInstanceOf(StoreError);
   });
 });
