@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every benchmark, one table each. Pick some with names:
- * `npm run bench -- crypto reconcile ingest quota graphql`. Results go in docs/benchmarks.md by hand,
+ * `npm run bench -- crypto reconcile ingest quota graphql client`. Results go in docs/benchmarks.md by hand,
  * with the date and the machine's load, because a number without its conditions misleads.
  */
 import { cpus, loadavg } from 'node:os';
+import { runClientBench } from './client.bench';
 import { runCryptoBench } from './crypto.bench';
 import { runGraphqlBench } from './graphql.bench';
 import { runIngestBench } from './ingest.bench';
@@ -18,6 +19,7 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   ingest: { title: 'Ingest through POST /sync/:region/push (validated, committed)', run: () => runIngestBench() },
   quota: { title: 'Quota enforcement lag and sweep', run: () => runQuotaBench() },
   graphql: { title: 'GraphQL envelopes(first: 100), 50 clients, beside Postgres', run: () => runGraphqlBench() },
+  client: { title: 'libs/client: feed build and first sync, each in its own process (peak RSS)', run: () => runClientBench() },
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,43 @@
+/**
+ * One measured client run in its own process, so that its peak RSS is its own:
+ *   node dist/bench/client-worker.js feed <store dir> <identity json>
+ *   node dist/bench/client-worker.js restore <store dir> <identity json> <hub url>
+ * Prints one JSON line: what was done, how long it took, the process's peak RSS.
+ */
+import { Feed, HubClient, type Identity, LevelEnvelopeStore, openLetters, syncRegion } from '../libs/client/src';
+
+async function main(): Promise<void> {
+  const [mode, dir, identityJson, hubUrl] = process.argv.slice(2);
+  const identity = JSON.parse(identityJson) as Identity;
+  const region = identity.regions[0];
+  const store = await LevelEnvelopeStore.open(dir, { region: region.public });
+  const started = performance.now();
+  let result: Record<string, number | string>;
+  if (mode === 'feed') {
+    const feed = new Feed(identity.person.public);
+    let letters = 0;
+    for await (const l of openLetters(store, identity)) {
+      feed.add(l);
+      letters++;
+    }
+    const built = performance.now();
+    const posts = feed.feed({ limit: 50 });
+    result = { letters, shown: posts.length, buildMs: Math.round(built - started), renderMs: Math.round(performance.now() - built) };
+  } else if (mode === 'restore') {
+    const client = new HubClient(hubUrl, region, identity.person, { timeoutMs: 120_000 });
+    const report = await syncRegion(client, store, { pullLimit: 1000 });
+    const bytes = client.stats.pull.bytesReceived + client.stats.fetch.bytesReceived + client.stats.reconcile.bytesReceived;
+    result = { mode: report.mode, envelopes: report.pulled + report.fetched, pages: report.pullPages, rounds: report.rounds, bytes, ms: Math.round(performance.now() - started) };
+  } else throw new Error(`unknown mode ${mode}`);
+  await store.close();
+  // maxRSS is in KiB on Linux.
+  console.log(JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
