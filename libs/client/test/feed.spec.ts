@@ -137,13 +137,16 @@ describe('feed rules', () => {
 
 describe('reply chains (synthetic letters: valid ids cannot form a cycle)', () => {
   const me = generateKeyPair().public;
+  const ids = new Map<string, string>();
+  /** a 32-byte base58 id per name */
+  const id = (name: string) => ids.get(name) ?? (ids.set(name, generateKeyPair().public), ids.get(name)!);
   const at = (i: number) => new Date(t0 + i * 1000).toISOString();
-  const read = (id: string, content: string, replyTo?: string, i = 0): ReadLetter => ({
-    id,
+  const read = (name: string, content: string, replyTo?: string, i = 0): ReadLetter => ({
+    id: id(name),
     sender: me,
     timestamp: at(i),
     tsMs: Date.parse(at(i)),
-    letter: { purpose: 'share-text', content, first_id: id, ...(replyTo ? { reply_to: replyTo } : {}) },
+    letter: { purpose: 'share-text', content, first_id: id(name), ...(replyTo ? { reply_to: id(replyTo) } : {}) },
     openedWith: me,
     via: 'region',
     idValid: true,
@@ -156,8 +159,8 @@ describe('reply chains (synthetic letters: valid ids cannot form a cycle)', () =
     feed.add(read('c', 'C', 'c', 3));
     feed.add(read('root', 'root', undefined, 4));
     expect(feed.feed().map((p) => p.text)).toEqual(['root']);
-    expect(feed.show('a')!.post.replies.map((r) => r.text)).toEqual(['B']);
-    expect(feed.show('a')!.post.replies[0].replies).toEqual([]);
+    expect(feed.show(id('a'))!.post.replies.map((r) => r.text)).toEqual(['B']);
+    expect(feed.show(id('a'))!.post.replies[0].replies).toEqual([]);
   });
 
   it(`nests at most ${MAX_REPLY_DEPTH} deep`, () => {

@@ -76,6 +76,7 @@ export function detectImage(bytes: Uint8Array): 'png' | 'jpg' | null {
 export class Kiki {
   private identityNow: Identity;
   private feedCache: Feed | null = null;
+  private learnedKeys: KeyPair[] = [];
 
   constructor(private readonly deps: KikiDeps) {
     this.identityNow = deps.identity;
@@ -102,13 +103,39 @@ export class Kiki {
     return env;
   }
 
-  /** Every letter the person can open, as a Feed (cached until something is sealed or synced). */
+  /**
+   * Every letter the person can open, as a Feed (cached until something is sealed or synced).
+   * Post contents are not kept: what is shown is opened again from the store (bounded memory).
+   */
   async loadFeed(): Promise<Feed> {
     if (this.feedCache) return this.feedCache;
-    const feed = new Feed(this.me);
-    for await (const l of openLetters(this.deps.crypto, this.deps.store, this.identityNow, { regions: [this.deps.region] })) feed.add(l);
+    const feed = new Feed(this.me, { keepContent: false });
+    const learned: KeyPair[] = [];
+    const opts = { regions: [this.deps.region], onKeyLearned: (k: KeyPair) => learned.push(k) };
+    for await (const l of openLetters(this.deps.crypto, this.deps.store, this.identityNow, opts)) feed.add(l);
+    this.learnedKeys = learned;
     this.feedCache = feed;
     return feed;
+  }
+
+  /** Opens the given letters again from the store: their contents, by id. */
+  private async contents(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (ids.length === 0) return out;
+    const id = this.identityNow;
+    const keys: KeyPair[] = [this.deps.region, ...(id.friendsKey ? [id.friendsKey] : []), ...(id.friends ?? []), ...this.learnedKeys, id.person];
+    const opener = this.deps.crypto.opener(keys.map((k) => ({ public: k.public, private: k.private })));
+    for (const vid of ids) {
+      const env = await this.deps.store.get(vid);
+      if (!env) continue;
+      try {
+        const opened = opener.tryOpen(env);
+        if (opened?.idValid) out.set(vid, opened.letter.content ?? '');
+      } catch {
+        // It opened when the feed was built; a store changed since then just shows nothing.
+      }
+    }
+    return out;
   }
 
   private checkKey(key: string, what: string): void {
@@ -159,15 +186,14 @@ export class Kiki {
 
   private async newVersion(id: string, content: string): Promise<Envelope> {
     const feed = await this.loadFeed();
-    const firstId = feed.firstIdOf(id) ?? id;
-    const original = feed.ownOriginal(firstId);
+    const original = feed.ownOriginal(id);
     if (!original) {
       const other = feed.postVisibility(id);
       if (other) throw new KikiError('NOT_YOURS', 'only the author of a post can edit or delete it');
       throw new KikiError('NOT_FOUND', `no post of yours with id ${id.slice(0, 60)}`);
     }
-    if (original.purpose !== 'share-text') throw new KikiError('INVALID_INPUT', `${firstId} is not a text post`);
-    return this.seal('share-text', content, { to: original.to.length ? original.to : ['self'], replyTo: original.replyTo, firstId });
+    if (original.purpose !== 'share-text') throw new KikiError('INVALID_INPUT', `${original.firstId} is not a text post`);
+    return this.seal('share-text', content, { to: original.to.length ? original.to : ['self'], replyTo: original.replyTo, firstId: original.firstId });
   }
 
   async follow(key: string): Promise<Envelope | null> {
@@ -192,9 +218,9 @@ export class Kiki {
   /** Likes a post (by any of its ids); a second like of the same post changes nothing. */
   async like(id: string): Promise<Envelope | null> {
     const feed = await this.loadFeed();
-    if (!feed.postVisibility(id)) throw new KikiError('NOT_FOUND', `no post ${id.slice(0, 60)} is held (run sync?)`);
-    const detail = feed.show(id);
-    if (detail?.post.likedByMe) return null;
+    const post = feed.postVisibility(id);
+    if (!post) throw new KikiError('NOT_FOUND', `no post ${id.slice(0, 60)} is held (run sync?)`);
+    if (post.likedByMe) return null;
     return this.seal('action-like', feed.firstIdOf(id)!);
   }
 
@@ -259,11 +285,13 @@ export class Kiki {
   }
 
   async feed(opts: FeedOptions = {}): Promise<FeedPost[]> {
-    return (await this.loadFeed()).feed(opts);
+    const feed = await this.loadFeed();
+    return feed.feed(opts, await this.contents(feed.contentNeeded({ feed: opts })));
   }
 
   async show(id: string): Promise<PostDetail | null> {
-    return (await this.loadFeed()).show(id);
+    const feed = await this.loadFeed();
+    return feed.show(id, await this.contents(feed.contentNeeded({ show: id })));
   }
 
   async person(key: string): Promise<PersonInfo> {
