@@ -4,7 +4,8 @@
  * (node/crypto.ts); a browser can bring libsodium.js. Only types are imported here.
  */
 import type { Envelope, KeyPair, Letter, OpenedLetter, SealInput } from '@kiki/crypto';
-import type { ReconcileResult, ReconItem } from '@kiki/sync';
+import type { ReconcileResult } from '@kiki/sync';
+import type { PackedItems } from './recon-items';
 
 export interface LetterOpener {
   /** null when none of the keys opens it; throws when it opens but is not a valid kiki letter. */
@@ -33,8 +34,8 @@ export interface KikiCrypto {
   timestampMs(timestamp: string): number;
   base58Encode(bytes: Uint8Array): string;
   base58Decode(text: string): Uint8Array;
-  /** Starts a reconciliation over items (need not be sorted). */
-  reconciler(items: Iterable<ReconItem>, opts: { frameSizeLimit: number }): ReconcileSession;
+  /** Starts a reconciliation over the items held (packed, sorted: core/recon-items.ts). */
+  reconciler(items: PackedItems, opts: { frameSizeLimit: number }): ReconcileSession;
   /** True for the errors this interface throws for bad input (as opposed to bugs). */
   isInputError(err: unknown): boolean;
   /** Whether the reconciler error means the peer sent a malformed message. */

@@ -6,8 +6,8 @@
  *      included; fetch what the hub has and the store lacks, push what the hub lacks, in bounded batches.
  */
 import type { Envelope } from '@kiki/crypto';
-import type { ReconItem } from '@kiki/sync';
 import type { KikiCrypto } from './crypto';
+import { PackedItemsBuilder } from './recon-items';
 import type { EnvelopeStore, SyncState, Tombstone } from './store';
 import { MAX_FETCH_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH, type RemovedId, type SyncTransport } from './transport';
 
@@ -223,7 +223,7 @@ export async function syncRegion(client: SyncTransport, store: EnvelopeStore, op
 
   // 3. Reconciliation over everything held, tombstones included (so removed ids are not pushed back).
   checkAborted();
-  const items: ReconItem[] = [];
+  const items = new PackedItemsBuilder();
   const tombstoned = new Set<string>();
   for await (const e of store.entries()) {
     if (e.tombstone) tombstoned.add(e.id);
@@ -232,10 +232,9 @@ export async function syncRegion(client: SyncTransport, store: EnvelopeStore, op
       report.unreconcilable++;
       continue;
     }
-    items.push({ timestamp: e.tsMs, id: crypto.base58Decode(e.id) });
+    if (!items.add(e.tsMs, e.id)) report.unreconcilable++;
   }
-  const negentropy = crypto.reconciler(items, { frameSizeLimit: opts.frameSizeLimit ?? 128 * 1024 });
-  items.length = 0; // the reconciler keeps its own packed copy
+  const negentropy = crypto.reconciler(items.finish(), { frameSizeLimit: opts.frameSizeLimit ?? 128 * 1024 });
   const have = new Set<string>();
   const need = new Set<string>();
   let message: Uint8Array | null = negentropy.initiate();

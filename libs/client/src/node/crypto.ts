@@ -13,8 +13,9 @@ import {
   RegionValidator,
   seal,
 } from '@kiki/crypto';
-import { NegentropyClient, ReconcileProtocolError, SortedVectorStorage } from '@kiki/sync';
+import { NegentropyClient, ReconcileProtocolError } from '@kiki/sync';
 import type { KikiCrypto } from '../core/crypto';
+import { PackedReconStorage } from './recon-storage';
 
 const validators = new Map<string, RegionValidator>();
 
@@ -39,7 +40,7 @@ export const nodeCrypto: KikiCrypto = {
   timestampMs: (ts) => parseTimestamp(ts).ms,
   base58Encode,
   base58Decode,
-  reconciler: (items, opts) => new NegentropyClient(new SortedVectorStorage(items), { frameSizeLimit: opts.frameSizeLimit }),
+  reconciler: (items, opts) => new NegentropyClient(new PackedReconStorage(items), { frameSizeLimit: opts.frameSizeLimit }),
   isInputError: (err) => err instanceof KikiCryptoError,
   isReconcileProtocolError: (err): err is ReconcileProtocolError => err instanceof ReconcileProtocolError,
 };
