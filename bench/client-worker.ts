@@ -4,7 +4,7 @@
  *   node dist/bench/client-worker.js restore <store dir> <identity json> <hub url>
  * Prints one JSON line: what was done, how long it took, the process's peak RSS.
  */
-import { Feed, HubClient, type Identity, LevelEnvelopeStore, openLetters, syncRegion } from '../libs/client/src';
+import { HubClient, type Identity, Kiki, LevelEnvelopeStore, nodeCrypto, syncRegion } from '../libs/client/src';
 
 async function main(): Promise<void> {
   const [mode, dir, identityJson, hubUrl] = process.argv.slice(2);
@@ -14,15 +14,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   let result: Record<string, number | string>;
   if (mode === 'feed') {
-    const feed = new Feed(identity.person.public);
-    let letters = 0;
-    for await (const l of openLetters(store, identity)) {
-      feed.add(l);
-      letters++;
-    }
+    // As `kiki feed` does it: every letter opened into the Feed's columns, then the 50 newest posts
+    // (with their replies) opened again for their contents.
+    const kiki = new Kiki({ crypto: nodeCrypto, identity, keeper: { save: async () => undefined }, region, store });
+    const feed = await kiki.loadFeed();
     const built = performance.now();
-    const posts = feed.feed({ limit: 50 });
-    result = { letters, shown: posts.length, buildMs: Math.round(built - started), renderMs: Math.round(performance.now() - built) };
+    const posts = await kiki.feed({ limit: 50 });
+    result = { letters: feed.size, shown: posts.length, buildMs: Math.round(built - started), renderMs: Math.round(performance.now() - built) };
   } else if (mode === 'restore') {
     const client = new HubClient(hubUrl, region, identity.person, { timeoutMs: 120_000 });
     const report = await syncRegion(client, store, { pullLimit: 1000 });
