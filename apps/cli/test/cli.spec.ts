@@ -1,52 +1,23 @@
 /** The CLI, in process, against a real hub: two devices post, sync and read each other. */
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@kiki/crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
-import { startTestHub, type TestHub } from '../../../test/support/hub';
-import { EXIT, main } from '../src/main';
-
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-function cli(home: string, env: Record<string, string> = {}) {
-  return async (...argv: string[]): Promise<Run> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(['--home', home, ...argv], { stdout: (l) => out.push(l), stderr: (l) => err.push(l), env: { HOME: home, ...env } });
-    return { code, out, err };
-  };
-}
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../src/main';
+import { cli, useHub } from './support';
 
 describe('cli', () => {
-  let hub: TestHub;
-  let region: RegionContext;
-  let root: string;
-
-  beforeAll(async () => {
-    hub = await startTestHub();
-    region = await hub.createRegion();
-    root = await fs.mkdtemp(join(tmpdir(), 'kiki-cli-'));
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await fs.rm(root, { recursive: true, force: true });
-  });
+  const fx = useHub('kiki-cli-');
 
   it('init, join, post, sync, feed and status across two devices', async () => {
-    const alice = cli(join(root, 'alice'));
-    const bob = cli(join(root, 'bob'), { KIKI_REGION_PRIVATE: region.keys.private });
+    const alice = cli(join(fx.root, 'alice'));
+    const bob = cli(join(fx.root, 'bob'), { KIKI_REGION_PRIVATE: fx.region.keys.private });
 
     const init = await alice('init');
     expect(init.code).toBe(EXIT.OK);
-    expect((await fs.stat(join(root, 'alice', 'identity.json'))).mode & 0o777).toBe(0o600);
+    expect((await fs.stat(join(fx.root, 'alice', 'identity.json'))).mode & 0o777).toBe(0o600);
     const alicePublic = init.out[1].split(': ')[1];
-    expect((await alice('join', '--hub', hub.url, '--region-public', region.publicKey, '--region-private', region.keys.private)).code).toBe(EXIT.OK);
+    expect((await alice('join', '--hub', fx.hub.url, '--region-public', fx.region.publicKey, '--region-private', fx.region.keys.private)).code).toBe(EXIT.OK);
     const posted = await alice('post', '<p>Hello <b>kiki</b></p>\u001b[2J<script>x()</script>');
     expect(posted.code).toBe(EXIT.OK);
     const postId = posted.out[0].split(' ')[2].replace(';', '');
@@ -57,7 +28,7 @@ describe('cli', () => {
     expect(synced.out[0]).toMatch(/restore, pulled 0, fetched 0, pushed 2, 1 reconcile round/);
 
     expect((await bob('init')).code).toBe(EXIT.OK);
-    expect((await bob('join', '--hub', hub.url, '--region-public', region.publicKey)).code).toBe(EXIT.OK);
+    expect((await bob('join', '--hub', fx.hub.url, '--region-public', fx.region.publicKey)).code).toBe(EXIT.OK);
     const bobSync = await bob('sync');
     expect(bobSync.code).toBe(EXIT.OK);
     expect(bobSync.out[0]).toMatch(/restore, pulled 2, fetched 0, pushed 0, 1 reconcile round/);
@@ -87,7 +58,7 @@ describe('cli', () => {
   });
 
   it('fails with one line and a stable exit code', async () => {
-    const carol = cli(join(root, 'carol'));
+    const carol = cli(join(fx.root, 'carol'));
     const missing = await carol('feed');
     expect(missing.code).toBe(EXIT.IDENTITY);
     expect(missing.err).toHaveLength(1);
@@ -98,12 +69,12 @@ describe('cli', () => {
     expect((await carol('init')).code).toBe(EXIT.OK);
     expect((await carol('init')).code).toBe(EXIT.IDENTITY);
 
-    const mismatched = await carol('join', '--hub', hub.url, '--region-public', region.publicKey, '--region-private', generateKeyPair().private);
+    const mismatched = await carol('join', '--hub', fx.hub.url, '--region-public', fx.region.publicKey, '--region-private', generateKeyPair().private);
     expect(mismatched.code).toBe(EXIT.USAGE);
     expect(mismatched.err[0]).toMatch(/does not belong/);
 
     const unknown = generateKeyPair();
-    expect((await carol('join', '--hub', hub.url, '--region-public', unknown.public, '--region-private', unknown.private)).code).toBe(EXIT.OK);
+    expect((await carol('join', '--hub', fx.hub.url, '--region-public', unknown.public, '--region-private', unknown.private)).code).toBe(EXIT.OK);
     const refused = await carol('sync');
     expect(refused.code).toBe(EXIT.HUB_REFUSED);
     expect(refused.err).toEqual([expect.stringMatching(/^error: region .*: hub UNKNOWN_REGION: /)]);

@@ -1,4 +1,10 @@
-/** Runs the kiki CLI in process, one home directory per person. */
+/** Runs the kiki CLI in process, one home directory per person, against a real hub. */
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
+import { startTestHub, type TestHub } from '../../../test/support/hub';
 import { EXIT, main } from '../src/main';
 
 export interface Run {
@@ -35,3 +41,25 @@ export const PNG_1X1 = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
   'hex',
 );
+
+export interface HubFixture {
+  hub: TestHub;
+  region: RegionContext;
+  /** a temporary directory for the people's homes */
+  root: string;
+}
+
+/** A real hub with one region and a temporary directory, for the specs of one describe block. */
+export function useHub(prefix: string): HubFixture {
+  const fx = {} as HubFixture;
+  beforeAll(async () => {
+    fx.hub = await startTestHub();
+    fx.region = await fx.hub.createRegion();
+    fx.root = await fs.mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await fx.hub?.close();
+    if (fx.root) await fs.rm(fx.root, { recursive: true, force: true });
+  });
+  return fx;
+}

@@ -85,6 +85,8 @@ export interface PostDetail {
 /** Contents of versions not kept in memory, by version id (see Feed.contentNeeded). */
 export type ContentMap = ReadonlyMap<string, string>;
 
+// The same list as @kiki/crypto's PURPOSES, here because the core must not load that (sodium-bound) package at run time;
+// letters only reach the Feed after @kiki/crypto's parseLetter accepted their purpose.
 const PURPOSES: readonly Purpose[] = [
   'share-text',
   'share-image/png',

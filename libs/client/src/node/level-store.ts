@@ -10,11 +10,12 @@
  * Envelopes are re-validated with parseEnvelope whenever they are read; a record that no longer
  * parses is skipped. Writes that the sync cursor depends on are synced to disk (`sync: true`).
  */
-import { type Envelope, EnvelopeParseError, type EnvelopeLimits, parseEnvelope, parseTimestamp } from '@kiki/crypto';
+import { type Envelope, type EnvelopeParseError, type EnvelopeLimits, parseTimestamp } from '@kiki/crypto';
 import { ClassicLevel } from 'classic-level';
 import { type EnvelopeStore, keepsBody, type PutResult, type StoreCounts, type StoreEntry, type SyncState, splitSyncStateKey, syncStateKey, type Tombstone } from '../core/store';
 import { StoreError, StoreLockedError } from './file-store';
 import { ensurePrivateDir } from './fs-util';
+import { parseStored } from './store';
 
 export interface LevelStoreOptions {
   /** The region this directory holds: checked against (or recorded in) the store on open. */
@@ -67,13 +68,7 @@ export class LevelEnvelopeStore implements EnvelopeStore {
   }
 
   private parse(raw: unknown): { env: Envelope; tsMs: number } | { error: EnvelopeParseError } {
-    try {
-      const env = parseEnvelope(raw, this.limits);
-      return { env, tsMs: parseTimestamp(env.timestamp).ms };
-    } catch (err) {
-      if (err instanceof EnvelopeParseError) return { error: err };
-      throw err;
-    }
+    return parseStored(raw, this.limits);
   }
 
   /** Serializes writers: the check-then-write of put and markTombstones must not interleave. */

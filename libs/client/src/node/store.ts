@@ -18,6 +18,17 @@ import {
 
 export { type EnvelopeStore, keepsBody, type PutResult, type StoreCounts, type StoreEntry, type SyncState, splitSyncStateKey, syncStateKey, type Tombstone };
 
+/** Parses an envelope a store is given or reads back: the envelope and its time, or the parse problem. */
+export function parseStored(raw: unknown, limits?: Partial<EnvelopeLimits>): { env: Envelope; tsMs: number } | { error: EnvelopeParseError } {
+  try {
+    const env = parseEnvelope(raw, limits);
+    return { env, tsMs: parseTimestamp(env.timestamp).ms };
+  } catch (err) {
+    if (err instanceof EnvelopeParseError) return { error: err };
+    throw err;
+  }
+}
+
 interface Held {
   raw: unknown;
   env: Envelope;
@@ -41,13 +52,7 @@ export class StoreIndex {
 
   /** Parses `raw`; returns the envelope or the parse problem. */
   parse(raw: unknown): { env: Envelope; tsMs: number } | { error: EnvelopeParseError } {
-    try {
-      const env = parseEnvelope(raw, this.limits);
-      return { env, tsMs: parseTimestamp(env.timestamp).ms };
-    } catch (err) {
-      if (err instanceof EnvelopeParseError) return { error: err };
-      throw err;
-    }
+    return parseStored(raw, this.limits);
   }
 
   /** Adds what is new; returns the raw items to persist alongside the result. */
