@@ -4,7 +4,22 @@
  *   node dist/bench/client-worker.js restore <store dir> <identity json> <hub url>
  * Prints one JSON line: what was done, how long it took, the process's peak RSS.
  */
+import { readFileSync } from 'node:fs';
 import { HubClient, type Identity, Kiki, LevelEnvelopeStore, nodeCrypto, syncRegion } from '../libs/client/src';
+
+/** Peak resident memory, anonymous (heap, malloc) and file-backed (LevelDB's mapped tables) apart: /proc, Linux only. */
+const peak = { rss: 0, anon: 0, file: 0 };
+function sample(): void {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    const rss = kb('VmRSS');
+    if (rss > peak.rss) Object.assign(peak, { rss, anon: kb('RssAnon'), file: kb('RssFile') });
+  } catch {
+    // not Linux: maxRSS alone
+  }
+}
+setInterval(sample, 25).unref();
 
 async function main(): Promise<void> {
   const [mode, dir, identityJson, hubUrl] = process.argv.slice(2);
@@ -29,7 +44,8 @@ async function main(): Promise<void> {
   } else throw new Error(`unknown mode ${mode}`);
   await store.close();
   // maxRSS is in KiB on Linux.
-  console.log(JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  sample();
+  console.log(JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), atPeakAnonMb: Math.round(peak.anon / 1024), atPeakFileMb: Math.round(peak.file / 1024) }));
 }
 
 main().then(
