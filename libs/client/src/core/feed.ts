@@ -167,15 +167,17 @@ export class Feed {
   private readonly erasedAt = new Map<number, number>();
   private readonly scratch = new Uint8Array(32);
   private built: Built | null = null;
+  private rootsCache: { built: Built; key: string; roots: Array<{ o: number; orphanOf?: string }> } | null = null;
   private readonly meIndex: number;
   /** letters dropped because their id does not match their content */
   forged = 0;
 
   constructor(
     readonly me: string,
-    private readonly opts: { keepContent?: boolean } = {},
+    private readonly opts: { keepContent?: boolean; /** letters expected: the columns are sized once, not grown by copies */ expectedSize?: number } = {},
   ) {
     this.meIndex = this.senderNumber(me);
+    if (opts.expectedSize && opts.expectedSize > 0) this.grow(opts.expectedSize);
   }
 
   get size(): number {
@@ -192,8 +194,8 @@ export class Feed {
     return i;
   }
 
-  private grow(): void {
-    const cap = Math.max(1024, Math.ceil(this.cap * 1.5));
+  private grow(atLeast = 0): void {
+    const cap = Math.max(1024, atLeast, Math.ceil(this.cap * 1.5));
     const ids = new Uint8Array(cap * 32);
     ids.set(this.ids);
     const ts = new Float64Array(cap);
@@ -531,8 +533,11 @@ export class Feed {
 
   private roots(opts: FeedOptions): Array<{ o: number; orphanOf?: string }> {
     const built = this.build();
+    const cacheKey = `${opts.home ? 'home' : 'all'}|${opts.limit ?? ''}`;
+    const cached = this.rootsCache?.built === built && this.rootsCache.key === cacheKey ? this.rootsCache.roots : null;
+    if (cached) return cached;
     const home = opts.home ? new Set([this.me, ...this.following()]) : null;
-    const roots: Array<{ o: number; orphanOf?: string }> = [];
+    let roots: Array<{ o: number; orphanOf?: string }> = [];
     for (let o = 0; o < this.n; o++) {
       if (built.originalOf[o] !== o || this.visiblePost(o, built) !== o) continue;
       const replyTo = this.replyToOf.get(o);
@@ -543,8 +548,17 @@ export class Feed {
       if (home && !home.has(this.senders[this.senderOf[o]])) continue;
       roots.push(replyTo === undefined ? { o } : { o, orphanOf: replyTo });
     }
+    const limit = opts.limit;
+    if (limit !== undefined && limit > 0 && roots.length > 4 * limit) {
+      // Only the newest `limit` are wanted: find their time with a numeric sort, then order just those.
+      const times = Float64Array.from(roots, (r) => this.ts[r.o]).sort();
+      const threshold = times[times.length - limit];
+      roots = roots.filter((r) => this.ts[r.o] >= threshold);
+    }
     roots.sort((a, b) => (this.newer(a.o, b.o) ? -1 : 1));
-    return opts.limit === undefined ? roots : roots.slice(0, opts.limit);
+    if (limit !== undefined) roots = roots.slice(0, limit);
+    this.rootsCache = { built, key: cacheKey, roots };
+    return roots;
   }
 
   /** Reverse chronological posts with nested replies, latest versions, likes and names. */

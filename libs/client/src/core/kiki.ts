@@ -109,7 +109,8 @@ export class Kiki {
    */
   async loadFeed(): Promise<Feed> {
     if (this.feedCache) return this.feedCache;
-    const feed = new Feed(this.me, { keepContent: false });
+    // Sized once from the store's count: growing a million-letter column by copies costs twice its memory.
+    const feed = new Feed(this.me, { keepContent: false, expectedSize: (await this.deps.store.count()).envelopes });
     const learned: KeyPair[] = [];
     const opts = { regions: [this.deps.region], onKeyLearned: (k: KeyPair) => learned.push(k) };
     for await (const l of openLetters(this.deps.crypto, this.deps.store, this.identityNow, opts)) feed.add(l);
