@@ -167,8 +167,10 @@ describe('Alice, Bob and Carol', () => {
   });
 
   it('bad input is refused with one line, a stable code, and nothing sealed', async () => {
+    await alice.ok('post', 'said once');
     const before = (await alice.json('status')).regions[0].envelopes;
     const cases: Array<[string[], number]> = [
+      [['post', 'said once'], EXIT.INVALID_INPUT], // the same letter again: the same id
       [['follow', 'not-a-key'], EXIT.INVALID_INPUT],
       [['like', '5J1C1aXcJZtoTLDb5a4ZKnqBJfxDz6nb6D2Nzru5Wg3B'], EXIT.NOT_FOUND],
       [['avatar', await writeFile(root, 'not-an-image.png', Buffer.from('hello'))], EXIT.INVALID_INPUT],

@@ -19,7 +19,7 @@ import type { EnvelopeStore, Tombstone } from './store';
 import { type SyncOptions, type SyncReport, syncRegion } from './sync';
 import type { SyncTransport } from './transport';
 
-export type KikiErrorCode = 'NOT_FOUND' | 'NOT_YOURS' | 'INVALID_INPUT' | 'BLOCKED';
+export type KikiErrorCode = 'NOT_FOUND' | 'NOT_YOURS' | 'INVALID_INPUT' | 'BLOCKED' | 'DUPLICATE';
 
 /** A request that cannot be carried out as asked (nothing was sealed). */
 export class KikiError extends Error {
@@ -99,6 +99,8 @@ export class Kiki {
     const env = composeLetter(this.deps.crypto, this.identityNow, this.deps.region, content, { purpose, to: opts.to ?? ['public'], replyTo: opts.replyTo, firstId: opts.firstId, now: this.now() });
     const put = await this.deps.store.put([env]);
     if (put.invalid.length) throw new KikiError('INVALID_INPUT', `the letter could not be stored: ${put.invalid[0].reason}`);
+    // A kiki id hashes the letter, not the time: the very same letter again is the same envelope.
+    if (put.added.length === 0) throw new KikiError('DUPLICATE', 'this letter repeats one you sent before word for word (a kiki id has no nonce), so it would change nothing');
     this.feedCache = null;
     return env;
   }
