@@ -42,9 +42,10 @@ export class LevelEnvelopeStore implements EnvelopeStore {
 
   static async open(dir: string, opts: LevelStoreOptions = {}): Promise<LevelEnvelopeStore> {
     await ensurePrivateDir(dir);
-    // LevelDB maps the table files it keeps open, and mapped pages count in the process's RSS: few
-    // open tables (LevelDB's floor is 64) of 1 MiB bound that to ~64 MiB, whatever the store's size.
-    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', maxOpenFiles: 64, maxFileSize: 1 << 20 });
+    // LevelDB maps the table files it keeps open, and mapped pages count in the process's RSS: keep
+    // few open (LevelDB's floor is 64) and small (measured at 100k envelopes: 50 MB mapped, 64 MB with
+    // 1 MiB files, ~90 MB with the defaults).
+    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', maxOpenFiles: 64, maxFileSize: 256 * 1024 });
     try {
       await db.open();
     } catch (err) {
