@@ -14,8 +14,12 @@ import { at, letter, noise, quotaIdle } from '../quota/support/quota';
 // Citus deployment distributed by region_id needs (docs/operations.md#citus). The DDL there
 // makes `region` a reference table and distributes every other table by region_id.
 
-/** Replicated to every node: small, one row per region, with a unique key that is not region_id. */
-const REFERENCE = ['region'];
+/**
+ * Replicated to every node: small, with unique keys that are not region_id — the regions, and the
+ * hub-wide admin tables (accounts, grants, sessions, login throttling, the audit log), written on
+ * admin actions and logins only.
+ */
+const REFERENCE = ['region', 'admin_account', 'admin_region', 'admin_session', 'admin_login_throttle', 'audit_log'];
 /** The coordinator's own bookkeeping. */
 const LOCAL = ['migrations'];
 
@@ -33,7 +37,7 @@ afterAll(() => hub?.close());
 
 describe('the schema obeys Citus rules for distribution by region_id', () => {
   it('every table but the reference and local ones has region_id', async () => {
-    expect(distributed).toEqual(expect.arrayContaining(['envelope', 'eviction', 'person_erase', 'person_policy', 'person_usage', 'region_seq', 'sync_nonce']));
+    expect(distributed).toEqual(expect.arrayContaining(['envelope', 'eviction', 'person_erase', 'person_policy', 'person_usage', 'region_seq', 'sync_nonce', 'removed_envelope', 'usage_sample']));
     for (const t of distributed) {
       const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name = 'region_id'`, [t]);
       expect(n, `${t}.region_id`).toBe(1);
