@@ -3,6 +3,7 @@ import { Quotas1764000000001 } from './1764000000001-Quotas';
 import { SyncNonce1764000000002 } from './1764000000002-SyncNonce';
 import { RegionRemovedSeq1764000000003 } from './1764000000003-RegionRemovedSeq';
 import { EnvelopeRegionTrigger1764000000004 } from './1764000000004-EnvelopeRegionTrigger';
+import { AdminAccounts1764000000400 } from './1764000000400-AdminAccounts';
 
 /** Every migration, oldest first. Listed explicitly so builds and tests need no file globbing. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   SyncNonce1764000000002,
   RegionRemovedSeq1764000000003,
   EnvelopeRegionTrigger1764000000004,
+  AdminAccounts1764000000400,
 ];

@@ -1,5 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AdminRepository } from '@kiki/storage';
+import { DataSource } from 'typeorm';
+import { AdminAccountService } from './admin/admin-account.service';
+import { AuditService } from './admin/audit.service';
 import { ConfigModule } from './config/config.module';
 import { GraphqlModule } from './graphql/graphql.module';
 import { HubConfig } from './config/hub-config';
@@ -39,8 +43,11 @@ export class AppModule {
         SyncAuthGuard,
         SyncService,
         KikiService,
+        { provide: AdminRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AdminRepository(ds) },
+        AuditService,
+        AdminAccountService,
       ],
-      exports: [RegionService, IngestService, SyncAuthService, HubMetrics],
+      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, AdminRepository, AuditService, AdminAccountService],
     };
   }
 }

@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DEFAULT_REGION } from '@kiki/crypto';
 import { ensureDatabase, runMigrations } from '@kiki/storage';
 import type { NextFunction, Request, Response } from 'express';
+import { AdminAccountService } from './admin/admin-account.service';
 import { AppModule } from './app.module';
 import { HubExceptionFilter } from './common/http-exception.filter';
 import { JsonLogger } from './common/logger';
@@ -80,6 +81,11 @@ export async function startHub(config: HubConfig): Promise<NestExpressApplicatio
     if (!(await regions.find(DEFAULT_REGION.public))) {
       await regions.create('kiki default region', DEFAULT_REGION);
     }
+  }
+  if (config.NODE_ENV === 'development' && config.CREATE_DEV_ADMIN) {
+    const password = await app.get(AdminAccountService).ensureDevAdmin();
+    // printed this once only: the hub keeps the scrypt hash (reset: npm run hub -- admin reset-password admin)
+    if (password) log.warn({ msg: 'created the development admin account (hub admin); this password is shown once', username: 'admin', password });
   }
   // Keep idle client connections longer than the 60 s of common load balancers (Node's 5 s
   // default makes a client that pauses between batches reuse a socket the hub just closed).

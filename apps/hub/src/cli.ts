@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { DEFAULT_REGION, type KeyPair } from '@kiki/crypto';
 import { RegionRepository, ensureDatabase, runMigrations } from '@kiki/storage';
+import { ADMIN_USAGE, adminCommand } from './admin/admin.cli';
 import { AppModule } from './app.module';
 import { HubError } from './common/errors';
 import { ConfigError, loadConfig } from './config/hub-config';
@@ -15,6 +16,7 @@ const USAGE = `Operator commands (npm run hub -- <command>):
   region create --name <name>               a new region with fresh keys
   region import --name <name> --public <key> --private <key>
   region import-default                     kiki's default region
+${ADMIN_USAGE}
 Options: --json for machine-readable output; --url <hub URL> used in printed flags (default http://localhost:$PORT)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       url: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      // admin accounts (admin.cli.ts)
+      role: { type: 'string' },
+      region: { type: 'string', multiple: true },
+      'password-stdin': { type: 'boolean', default: false },
     },
   });
   const [group, verb, arg] = positionals;
@@ -41,6 +47,17 @@ async function main(argv: string[]): Promise<number> {
   if (group === 'migrate') {
     process.stdout.write('database is migrated\n');
     return 0;
+  }
+  // ---- admin accounts (apps/hub/src/admin/admin.cli.ts) ----
+  if (group === 'admin') {
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+    try {
+      const code = await adminCommand(app, positionals.slice(1), { role: values.role, region: values.region, json: values.json, passwordStdin: values['password-stdin'] });
+      if (code === -1) process.stderr.write(`unknown admin command "${verb ?? ''}"\n${USAGE}\n`);
+      return code === -1 ? 64 : code;
+    } finally {
+      await app.close();
+    }
   }
   if (group !== 'region') {
     process.stderr.write(`unknown command "${group}"\n${USAGE}\n`);

@@ -7,3 +7,4 @@ export * from './repositories/quota.repository';
 export * from './repositories/read.repository';
 export * from './repositories/nonce.repository';
 export { isStorableText } from './repositories/prepared';
+export * from './repositories/admin.repository';

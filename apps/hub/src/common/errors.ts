@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   UNKNOWN_REGION: HttpStatus.NOT_FOUND,
   CONFLICT: HttpStatus.CONFLICT,
   UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
 } as const;
 
 export type HubErrorCode = keyof typeof ERROR_STATUS;
@@ -29,6 +30,8 @@ export class HubError extends Error {
     readonly code: HubErrorCode,
     message: string,
     readonly field?: string,
+    /** extra facts a client may act on (GraphQL: copied into `extensions`), e.g. `retryAfter` */
+    readonly details?: Record<string, string | number>,
   ) {
     super(message);
     this.name = 'HubError';

@@ -134,6 +134,68 @@ export class HubConfig {
   @MinLength(32, { message: 'ADMIN_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
   ADMIN_TOKEN?: string;
 
+  /** Lifetime of an admin session token from `adminLogin` / `adminRefreshSession` (idle expiry). */
+  @Transform(int)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  ADMIN_SESSION_TTL_SECONDS = 900;
+
+  /** No refresh extends an admin session past this long after its login (absolute expiry). */
+  @Transform(int)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  ADMIN_SESSION_MAX_SECONDS = 43200;
+
+  /** Failed admin logins per account within ADMIN_LOGIN_WINDOW_SECONDS before that account's logins are refused. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  ADMIN_LOGIN_MAX_FAILURES = 5;
+
+  /** Failed admin logins per client IP within the window before that IP's logins are refused. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  ADMIN_LOGIN_MAX_FAILURES_PER_IP = 20;
+
+  /** The admin login throttling window, in seconds. */
+  @Transform(int)
+  @IsInt()
+  @Min(10)
+  @Max(24 * 3600)
+  ADMIN_LOGIN_WINDOW_SECONDS = 900;
+
+  /**
+   * Peers whose `X-Forwarded-For` names the client of an admin login (the admin app's address),
+   * comma-separated; other peers are throttled by their own address.
+   */
+  @IsString()
+  @Matches(/^[0-9A-Fa-f.:,\s]*$/, { message: 'ADMIN_TRUSTED_PROXIES must be a comma-separated list of IP addresses' })
+  ADMIN_TRUSTED_PROXIES = '127.0.0.1,::1,::ffff:127.0.0.1';
+
+  /** In development, create the admin account `admin` (hub admin) on start when there is none, printing its password once. */
+  @Transform(bool)
+  @IsBoolean()
+  CREATE_DEV_ADMIN = true;
+
+  /** How often the quota worker records each region's usage (bytes, envelopes, people) for `usageSeries`; 0 turns it off. */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 3600)
+  USAGE_SAMPLE_EVERY_SECONDS = 300;
+
+  /** Usage samples older than this are deleted. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  USAGE_SAMPLE_RETENTION_DAYS = 90;
+
   /** Deepest GraphQL selection accepted; deeper operations are refused before they run. */
   @Transform(int)
   @IsInt()

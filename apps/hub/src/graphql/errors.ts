@@ -15,6 +15,7 @@ export type GqlErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAVAILABLE'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR';
 
 const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
@@ -26,6 +27,7 @@ const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
   UNKNOWN_REGION: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   UNAVAILABLE: 'UNAVAILABLE',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
 const log = new Logger('GraphQL');
@@ -40,7 +42,7 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof HubError) {
     const code = BY_HUB_CODE[original.code] ?? (original.status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
-    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}) } };
+    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}), ...original.details } };
   }
   if (original instanceof KikiCryptoError) {
     return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT', reason: original.code } };

@@ -8,13 +8,15 @@ import { HubConfig } from '../config/hub-config';
 import { RegionService } from '../regions/region.service';
 import { SyncAuthService } from '../sync/sync-auth.service';
 import { GqlContextFactory } from './auth/context.factory';
-import { AdminGuard, RegionMemberGuard } from './auth/guards';
+import { AdminAccountService } from '../admin/admin-account.service';
+import { AnyAdminGuard, HubAdminGuard, PublicGuard, RegionAdminGuard, RegionMemberGuard } from './auth/guards';
 import { formatGraphqlError } from './errors';
 import { QueryLimitsPlugin } from './limits';
 import { PageCache, PageCachePlugin } from './page-cache';
 import { GRAPHQL_PATH, GraphqlRequestLimit } from './request-limit';
 import { QuotaModule } from '../quota/quota.module';
 import { AdminResolver } from './resolvers/admin.resolver';
+import { AdminSessionResolver } from './resolvers/admin-session.resolver';
 import { EnvelopeResolver } from './resolvers/envelope.resolver';
 import { PersonResolver } from './resolvers/person.resolver';
 import { QuotaResolver } from './resolvers/quota.resolver';
@@ -28,9 +30,9 @@ import { QuotaQueryService } from './services/quota-query.service';
 import { RegionQueryService } from './services/region-query.service';
 import { SubscriptionServer } from './subscriptions.server';
 
-const contextFactory = (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource) =>
-  new GqlContextFactory(config, regions, syncAuth, new ReadRepository(ds));
-const CONTEXT_DEPS = [HubConfig, RegionService, SyncAuthService, DataSource];
+const contextFactory = (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource, admins: AdminAccountService) =>
+  new GqlContextFactory(config, regions, syncAuth, new ReadRepository(ds), admins);
+const CONTEXT_DEPS = [HubConfig, RegionService, SyncAuthService, DataSource, AdminAccountService];
 
 /** Options of the Apollo server (the schema is built from the decorated models and resolvers). */
 export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): ApolloDriverConfig {
@@ -61,11 +63,11 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       inject: CONTEXT_DEPS,
-      useFactory: (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource) => {
+      useFactory: (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource, admins: AdminAccountService) => {
         if (config.NODE_ENV === 'production' && !config.ADMIN_TOKEN) {
-          new Logger('GraphQL').warn({ msg: 'ADMIN_TOKEN is not set: GraphQL admin operations are refused' });
+          new Logger('GraphQL').warn({ msg: 'ADMIN_TOKEN is not set: GraphQL admin operations need an admin account session (adminLogin)' });
         }
-        return apolloOptions(config, contextFactory(config, regions, syncAuth, ds));
+        return apolloOptions(config, contextFactory(config, regions, syncAuth, ds, admins));
       },
     }),
   ],
@@ -77,7 +79,10 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     { provide: ReadRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ReadRepository(ds) },
     { provide: GqlContextFactory, inject: CONTEXT_DEPS, useFactory: contextFactory },
     RegionMemberGuard,
-    AdminGuard,
+    HubAdminGuard,
+    AnyAdminGuard,
+    RegionAdminGuard,
+    PublicGuard,
     EnvelopeQueryService,
     PersonQueryService,
     RegionQueryService,
@@ -90,6 +95,7 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     PersonResolver,
     QuotaResolver,
     AdminResolver,
+    AdminSessionResolver,
     SubscriptionResolver,
   ],
 })

@@ -1,3 +1,4 @@
+import { AdminAccountEntity, AdminLoginThrottleEntity, AdminRegionEntity, AdminSessionEntity, AuditLogEntity } from './admin.entity';
 import { EnvelopeEntity } from './envelope.entity';
 import { EvictionEntity } from './eviction.entity';
 import { PersonEraseEntity } from './person-erase.entity';
@@ -9,7 +10,10 @@ import { SyncNonceEntity } from './sync-nonce.entity';
 
 export { EnvelopeEntity, PersonUsageEntity, RegionEntity, RegionSeqEntity };
 export { EvictionEntity, PersonEraseEntity, PersonPolicyEntity, SyncNonceEntity };
+export { AdminAccountEntity, AdminLoginThrottleEntity, AdminRegionEntity, AdminSessionEntity, AuditLogEntity };
+export { ADMIN_ROLES, type AdminRole } from './admin.entity';
 export type { EvictionReason } from './eviction.entity';
 export { QUOTA_TIERS, type QuotaTier } from './person-policy.entity';
 export type { RemovedReason } from './envelope.entity';
-export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity, PersonPolicyEntity, EvictionEntity, PersonEraseEntity, SyncNonceEntity];
+export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity, PersonPolicyEntity, EvictionEntity, PersonEraseEntity, SyncNonceEntity,
+  AdminAccountEntity, AdminRegionEntity, AdminSessionEntity, AdminLoginThrottleEntity, AuditLogEntity];

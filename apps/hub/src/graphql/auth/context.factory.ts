@@ -1,4 +1,5 @@
 import type { ReadRepository } from '@kiki/storage';
+import type { AdminAccountService } from '../../admin/admin-account.service';
 import type { Request } from 'express';
 import type { HubConfig } from '../../config/hub-config';
 import type { RegionService } from '../../regions/region.service';
@@ -18,10 +19,11 @@ export class GqlContextFactory {
     private readonly regions: RegionService,
     private readonly syncAuth: SyncAuthService,
     private readonly reads: ReadRepository,
+    private readonly admins: AdminAccountService,
   ) {}
 
   auth(authorization: string | undefined): RequestAuth {
-    return new RequestAuth(authorization, { regions: this.regions, syncAuth: this.syncAuth, adminToken: this.config.ADMIN_TOKEN });
+    return new RequestAuth(authorization, { regions: this.regions, syncAuth: this.syncAuth, adminToken: this.config.ADMIN_TOKEN, admins: this.admins });
   }
 
   /** The credentials of one HTTP request, the same object for everything that asks (page cache, Apollo context). */

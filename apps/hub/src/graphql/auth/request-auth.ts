@@ -1,4 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
+import type { AdminAccountService } from '../../admin/admin-account.service';
+import { SESSION_TOKEN_PREFIX } from '../../admin/admin-account.service';
+import { type AdminPrincipal, TOKEN_PRINCIPAL } from '../../admin/admin-principal';
 import { HubError } from '../../common/errors';
 import type { RegionContext, RegionService } from '../../regions/region.service';
 import { AUTH_SCHEME, type SyncAuthService } from '../../sync/sync-auth.service';
@@ -13,34 +16,54 @@ function sameSecret(a: string, b: string): boolean {
 /**
  * The credentials of one HTTP request or one WebSocket: `Kiki <one-time token>` proves
  * membership of one region (checked once, then remembered for this request or socket only),
- * `Bearer <ADMIN_TOKEN>` is the operator.
+ * `Bearer <ADMIN_TOKEN>` is the operator (a hub admin), `Bearer <admin session token>` an admin
+ * account (hub admin, or region admin of the regions granted to it).
  */
 export class RequestAuth {
   private readonly regions = new Map<string, Promise<RegionContext>>();
   private readonly granted = new Map<string, RegionContext>();
+  private principal?: Promise<AdminPrincipal>;
+  private resolved?: AdminPrincipal;
 
   constructor(
     readonly authorization: string | undefined,
-    private readonly deps: { regions: RegionService; syncAuth: SyncAuthService; adminToken?: string },
+    private readonly deps: { regions: RegionService; syncAuth: SyncAuthService; adminToken?: string; admins: AdminAccountService },
   ) {}
 
   private get scheme(): string | undefined {
     return this.authorization?.trim().split(/\s+/)[0];
   }
 
-  requireAdmin(): void {
-    if (!this.authorization) throw new HubError('UNAUTHENTICATED', `this operation is for the hub's operator: send "Authorization: ${ADMIN_SCHEME} <ADMIN_TOKEN>"`);
-    if (this.scheme === AUTH_SCHEME) {
-      throw new HubError('FORBIDDEN', `a region membership token does not allow admin operations: send "Authorization: ${ADMIN_SCHEME} <ADMIN_TOKEN>"`);
-    }
-    if (!this.deps.adminToken) throw new HubError('FORBIDDEN', 'admin operations are disabled on this hub: its operator has not set ADMIN_TOKEN');
-    const [scheme, token, extra] = this.authorization.trim().split(/\s+/);
-    if (scheme !== ADMIN_SCHEME || !token || extra || !sameSecret(token, this.deps.adminToken)) {
-      throw new HubError('UNAUTHENTICATED', 'the admin token is wrong');
-    }
+  /** The admin behind this credential (any role), checked once per request or socket. */
+  admin(): Promise<AdminPrincipal> {
+    this.principal ??= this.resolveAdmin().then((p) => (this.resolved = p));
+    return this.principal;
   }
 
-  /** The region, once the caller proved membership of it (or is the operator). */
+  /** The admin a guard already checked for this request (for resolvers, synchronously). */
+  grantedAdmin(): AdminPrincipal {
+    if (!this.resolved) throw new HubError('FORBIDDEN', 'this operation was not authorized for an admin');
+    return this.resolved;
+  }
+
+  /** A hub admin: ADMIN_TOKEN or a HUB_ADMIN session. */
+  async requireHubAdmin(): Promise<AdminPrincipal> {
+    const p = await this.admin();
+    if (!p.hub) throw new HubError('FORBIDDEN', 'this operation is for hub admins; a region admin may only use the operations of their regions');
+    return p;
+  }
+
+  /**
+   * An admin whose scope includes this region. Out of scope and unknown regions answer the same
+   * FORBIDDEN for a region admin (so region keys cannot be probed); the region is then granted
+   * to the request for @CurrentRegion.
+   */
+  async requireRegionAdmin(publicKey: unknown): Promise<RegionContext> {
+    await this.admin();
+    return this.region(publicKey);
+  }
+
+  /** The region, once the caller proved membership of it (or is an admin in scope). */
   region(publicKey: unknown): Promise<RegionContext> {
     if (typeof publicKey !== 'string') return Promise.reject(new HubError('BAD_REQUEST', 'a region public key is required', 'region'));
     let pending = this.regions.get(publicKey);
@@ -58,8 +81,35 @@ export class RequestAuth {
     return ctx;
   }
 
+  private async resolveAdmin(): Promise<AdminPrincipal> {
+    if (!this.authorization) {
+      throw new HubError('UNAUTHENTICATED', `this operation is for admins: send "Authorization: ${ADMIN_SCHEME} <admin session token>" (from adminLogin) or "${ADMIN_SCHEME} <ADMIN_TOKEN>"`);
+    }
+    if (this.scheme === AUTH_SCHEME) {
+      throw new HubError('FORBIDDEN', `a region membership token does not allow admin operations: send "Authorization: ${ADMIN_SCHEME} <ADMIN_TOKEN>" or an admin session token`);
+    }
+    const [scheme, token, extra] = this.authorization.trim().split(/\s+/);
+    if (scheme !== ADMIN_SCHEME || !token || extra) {
+      throw new HubError('UNAUTHENTICATED', `admin credentials go as "Authorization: ${ADMIN_SCHEME} <token>"`);
+    }
+    if (this.deps.adminToken && sameSecret(token, this.deps.adminToken)) return TOKEN_PRINCIPAL;
+    if (token.startsWith(SESSION_TOKEN_PREFIX)) {
+      const session = await this.deps.admins.principal(token);
+      if (!session) throw new HubError('UNAUTHENTICATED', 'this admin session has expired or was ended: log in again (adminLogin)');
+      return session;
+    }
+    if (!this.deps.adminToken) {
+      throw new HubError('FORBIDDEN', 'admin operations by token are disabled on this hub (its operator has not set ADMIN_TOKEN): log in with an admin account (adminLogin)');
+    }
+    throw new HubError('UNAUTHENTICATED', 'the admin token is wrong');
+  }
+
   private async authorize(publicKey: string): Promise<RegionContext> {
-    if (this.scheme === ADMIN_SCHEME) this.requireAdmin();
+    if (this.scheme === ADMIN_SCHEME) {
+      const p = await this.admin();
+      // checked before the lookup: an unknown region looks the same as one out of scope
+      if (!p.hub && !p.regionKeys.has(publicKey)) throw new HubError('FORBIDDEN', `region ${publicKey} is not among the regions granted to ${p.actor}`, 'region');
+    }
     const region = await this.deps.regions.get(publicKey);
     if (this.scheme !== ADMIN_SCHEME) await this.deps.syncAuth.verify(region, this.authorization);
     this.granted.set(publicKey, region);

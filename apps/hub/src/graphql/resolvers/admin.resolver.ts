@@ -1,7 +1,7 @@
-import { UseGuards } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import type { AdminPrincipal } from '../../admin/admin-principal';
 import type { RegionContext } from '../../regions/region.service';
-import { AdminGuard, CurrentRegion, RegionMemberGuard } from '../auth/guards';
+import { CurrentAdmin, CurrentRegion, HubAdmin, RegionAdmin } from '../auth/guards';
 import { CreateRegionArgs, ImportRegionArgs } from '../dto/admin.input';
 import { PersonKeyArgs, SetPersonTierArgs, SetQuotaPolicyArgs } from '../dto/quota.args';
 import { CreateRegionPayload } from '../models/admin.model';
@@ -11,8 +11,7 @@ import { Region } from '../models/region.model';
 import { QuotaQueryService } from '../services/quota-query.service';
 import { RegionQueryService } from '../services/region-query.service';
 
-/** Operator mutations (Authorization: Bearer <ADMIN_TOKEN>); the region ones also resolve their region. */
-@UseGuards(AdminGuard)
+/** Admin mutations; each one writes an audit record (auditLog). */
 @Resolver()
 export class AdminResolver {
   constructor(
@@ -20,31 +19,33 @@ export class AdminResolver {
     private readonly quotas: QuotaQueryService,
   ) {}
 
-  @Mutation(() => CreateRegionPayload, { description: 'A new region with fresh keys (admin). Hand `memberKeys` to its members.' })
-  createRegion(@Args() args: CreateRegionArgs): Promise<CreateRegionPayload> {
-    return this.regions.create(args.name);
+  @HubAdmin()
+  @Mutation(() => CreateRegionPayload, { description: 'A new region with fresh keys (hub admin). Hand `memberKeys` to its members.' })
+  createRegion(@Args() args: CreateRegionArgs, @CurrentAdmin() admin: AdminPrincipal): Promise<CreateRegionPayload> {
+    return this.regions.create(admin, args.name);
   }
 
-  @Mutation(() => Region, { description: 'Carry an existing region, such as kiki\'s default one (admin).' })
-  importRegion(@Args() args: ImportRegionArgs): Promise<Region> {
-    return this.regions.import(args);
+  @HubAdmin()
+  @Mutation(() => Region, { description: 'Carry an existing region, such as kiki\'s default one (hub admin).' })
+  importRegion(@Args() args: ImportRegionArgs, @CurrentAdmin() admin: AdminPrincipal): Promise<Region> {
+    return this.regions.import(admin, args);
   }
 
-  @UseGuards(RegionMemberGuard)
-  @Mutation(() => QuotaPolicy, { description: 'Changes the region\'s tier limits (admin); a sweep then brings everyone within them.' })
-  setQuotaPolicy(@Args() args: SetQuotaPolicyArgs, @CurrentRegion() region: RegionContext): Promise<QuotaPolicy> {
-    return this.quotas.setPolicy(region, args);
+  @RegionAdmin()
+  @Mutation(() => QuotaPolicy, { description: 'Changes the region\'s tier limits (admin of the region); a sweep then brings everyone within them.' })
+  setQuotaPolicy(@Args() args: SetQuotaPolicyArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<QuotaPolicy> {
+    return this.quotas.setPolicy(admin, region, args);
   }
 
-  @UseGuards(RegionMemberGuard)
-  @Mutation(() => Person, { description: 'Puts a person in a tier, optionally with their own limit (admin); they are re-evaluated right away.' })
-  setPersonTier(@Args() args: SetPersonTierArgs, @CurrentRegion() region: RegionContext): Promise<Person> {
-    return this.quotas.setPersonTier(region, args);
+  @RegionAdmin()
+  @Mutation(() => Person, { description: 'Puts a person in a tier, optionally with their own limit (admin of the region); they are re-evaluated right away.' })
+  setPersonTier(@Args() args: SetPersonTierArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<Person> {
+    return this.quotas.setPersonTier(admin, region, args);
   }
 
-  @UseGuards(RegionMemberGuard)
-  @Mutation(() => Boolean, { description: 'Queues a quota evaluation of the person (admin). False: the queue is unreachable; it is sent later.' })
-  reevaluatePerson(@Args() args: PersonKeyArgs, @CurrentRegion() region: RegionContext): Promise<boolean> {
-    return this.quotas.reevaluate(region, args.publicKey);
+  @RegionAdmin()
+  @Mutation(() => Boolean, { description: 'Queues a quota evaluation of the person (admin of the region). False: the queue is unreachable; it is sent later.' })
+  reevaluatePerson(@Args() args: PersonKeyArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<boolean> {
+    return this.quotas.reevaluate(admin, region, args.publicKey);
   }
 }

@@ -1,7 +1,8 @@
 import { UseGuards } from '@nestjs/common';
+import type { AdminPrincipal } from '../../admin/admin-principal';
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { RegionContext } from '../../regions/region.service';
-import { AdminGuard, CurrentRegion, RegionMemberGuard, Regions } from '../auth/guards';
+import { AnyAdmin, CurrentAdmin, CurrentRegion, HubAdmin, RegionMemberGuard, Regions } from '../auth/guards';
 import type { RegionLoader } from '../loaders/region.loader';
 import { RegionByKeyArgs } from '../dto/region.args';
 import { HubStats } from '../models/hub-stats.model';
@@ -12,10 +13,10 @@ import { RegionQueryService } from '../services/region-query.service';
 export class RegionResolver {
   constructor(private readonly queries: RegionQueryService) {}
 
-  @UseGuards(AdminGuard)
-  @Query(() => [Region], { complexity: 50, description: 'Every region on this hub (admin).' })
-  regions(): Promise<Region[]> {
-    return this.queries.list();
+  @AnyAdmin()
+  @Query(() => [Region], { complexity: 50, description: 'The regions in the admin\'s scope: every region for hub admins, the granted ones for region admins.' })
+  regions(@CurrentAdmin() admin: AdminPrincipal): Promise<Region[]> {
+    return this.queries.list(admin);
   }
 
   @UseGuards(RegionMemberGuard)
@@ -24,8 +25,8 @@ export class RegionResolver {
     return this.queries.region(region);
   }
 
-  @UseGuards(AdminGuard)
-  @Query(() => HubStats, { complexity: 20, description: 'Totals over all regions (admin).' })
+  @HubAdmin()
+  @Query(() => HubStats, { complexity: 20, description: 'Totals over all regions (hub admin).' })
   hubStats(): Promise<HubStats> {
     return this.queries.hubStats();
   }

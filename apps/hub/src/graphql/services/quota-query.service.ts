@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../../admin/admin-principal';
+import { AuditService } from '../../admin/audit.service';
 import { RegionService, type RegionContext } from '../../regions/region.service';
 import { type EvictionView, QuotaService } from '../../quota/quota.service';
 import type { EvictionsArgs, SetPersonTierArgs, SetQuotaPolicyArgs } from '../dto/quota.args';
@@ -26,6 +28,7 @@ export class QuotaQueryService {
   constructor(
     private readonly quota: QuotaService,
     private readonly regions: RegionService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Read fresh (the region cache may be older than an admin's change), unless the row was just read. */
@@ -33,19 +36,33 @@ export class QuotaQueryService {
     return region.policy ?? this.quota.getPolicy(region);
   }
 
-  async setPolicy(region: RegionContext, args: SetQuotaPolicyArgs): Promise<QuotaPolicy> {
+  async setPolicy(admin: AdminPrincipal, region: RegionContext, args: SetQuotaPolicyArgs): Promise<QuotaPolicy> {
+    const before = await this.quota.getPolicy(region);
     const policy = await this.quota.setRegionPolicy(region, { defaultBytes: args.defaultBytes ?? undefined, trustedBytes: args.trustedBytes ?? undefined });
     this.regions.invalidate(region.publicKey);
+    await this.audit.record({ actor: admin.actor, action: 'setQuotaPolicy', regionId: region.regionId, region: region.publicKey, before, after: policy });
     return policy;
   }
 
-  async setPersonTier(region: RegionContext, args: SetPersonTierArgs): Promise<Person> {
+  async setPersonTier(admin: AdminPrincipal, region: RegionContext, args: SetPersonTierArgs): Promise<Person> {
+    const old = await this.quota.personQuota(region, args.publicKey);
     const q = await this.quota.setPersonTier(region, args.publicKey, args.tier, args.overrideBytes ?? null);
+    await this.audit.record({
+      actor: admin.actor,
+      action: 'setPersonTier',
+      regionId: region.regionId,
+      region: region.publicKey,
+      target: args.publicKey,
+      before: { tier: old.tier, overrideBytes: old.overrideBytes, limit: old.limit },
+      after: { tier: q.tier, overrideBytes: q.overrideBytes, limit: q.limit },
+    });
     return { publicKey: q.person, regionId: region.regionId, tier: q.tier as QuotaTier, limit: q.limit, usage: q.usage.bytes, envelopeCount: q.usage.envelopes };
   }
 
-  reevaluate(region: RegionContext, publicKey: string): Promise<boolean> {
-    return this.quota.evaluate(region, publicKey);
+  async reevaluate(admin: AdminPrincipal, region: RegionContext, publicKey: string): Promise<boolean> {
+    const queued = await this.quota.evaluate(region, publicKey);
+    await this.audit.record({ actor: admin.actor, action: 'reevaluatePerson', regionId: region.regionId, region: region.publicKey, target: publicKey, after: { queued } });
+    return queued;
   }
 
   async evictions(region: RegionContext, args: EvictionsArgs): Promise<EvictionConnection> {
