@@ -19,8 +19,8 @@ export interface AdminAppOptions {
   logger?: LoggerService | false;
 }
 
-/** Strict CSP: everything from this origin, no inline script or style, no framing. */
-const csp = helmet({
+/** Strict CSP: everything from this origin, no inline script or style, no framing; HSTS only behind TLS. */
+const securityHeaders = (secure: boolean) => helmet({
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
@@ -38,6 +38,7 @@ const csp = helmet({
   },
   crossOriginEmbedderPolicy: false,
   referrerPolicy: { policy: 'same-origin' },
+  strictTransportSecurity: secure ? { maxAge: 31_536_000 } : false,
 });
 
 /** Builds the admin app (no listen): used by main.ts and by tests. */
@@ -51,7 +52,7 @@ export async function createAdminApp(config: AdminConfig, opts: AdminAppOptions 
   app.set('etag', false);
   app.set('trust proxy', config.ADMIN_TRUST_PROXY_HOPS);
   app.disable('x-powered-by');
-  app.use(csp);
+  app.use(securityHeaders(config.cookieSecure));
   app.use(sessionGate(config, sessions));
   app.use('/graphql', graphqlProxy(config.hubUrl));
   app.useBodyParser('json', { limit: '16kb' });

@@ -14,6 +14,8 @@ export interface AdminSession {
   refreshing?: Promise<void>;
 }
 
+/** 32 random bytes as base64url: anything else is not one of ours. */
+const SID = /^[A-Za-z0-9_-]{43}$/;
 const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url');
 
 /**
@@ -47,7 +49,7 @@ export class SessionStore {
 
   /** The live session of this cookie value, refreshing its hub token when half of it is spent. */
   async get(sid: string | undefined): Promise<AdminSession | undefined> {
-    if (!sid) return undefined;
+    if (!sid || !SID.test(sid)) return undefined;
     const key = digest(sid);
     const session = this.sessions.get(key);
     if (!session) return undefined;
