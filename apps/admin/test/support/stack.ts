@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type Browser, chromium } from 'playwright-core';
-import { build } from 'vite';
 import { startWorker } from '../../../hub/src/worker';
 import { startTestHub, type TestHub } from '../../../../test/support/hub';
 import { createAdminApp } from '../../src/bootstrap';
@@ -16,6 +15,9 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 /** Builds the dashboard with vite's JS API into a temporary folder (tests never need `npm run build`). */
 export async function buildDashboard(): Promise<{ dir: string; remove(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'kiki-admin-web-'));
+  // vite is ESM-only with types the project's node10 resolution cannot see: import it by name at run time
+  const vite = 'vite';
+  const { build } = (await import(vite)) as { build(config: object): Promise<unknown> };
   await build({
     configFile: resolve(__dirname, '../../web/vite.config.mts'),
     logLevel: 'warn',
