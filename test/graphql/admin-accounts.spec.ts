@@ -276,3 +276,55 @@ describe('npm run hub -- admin', () => {
     }
   });
 });
+
+describe('auditLog', () => {
+  const AUDIT = `query($r: String, $first: Int, $after: String) { auditLog(region: $r, first: $first, after: $after) {
+    nodes { id actor action region target before after at } pageInfo { hasNextPage endCursor } } }`;
+
+  it('records every admin mutation with before -> after, and scopes what each admin reads', async () => {
+    const riaToken = (await login('ria', PASSWORD, '203.0.113.230')).data.adminLogin.token;
+    const rootToken = (await login('root', PASSWORD, '203.0.113.231')).data.adminLogin.token;
+    const person = generateKeyPair().public;
+    await accounts.create('cli:someone', 'audited-user', 'region', [], PASSWORD);
+    await accounts.grant('cli:someone', 'audited-user', mine.public);
+    await gql(hub.url, `mutation($r: String!) { setQuotaPolicy(region: $r, defaultBytes: 7000000) { defaultBytes } }`, { r: mine.public }, bearer(TOKEN));
+    await gql(hub.url, `mutation($r: String!, $k: String!) { setPersonTier(region: $r, publicKey: $k, tier: TRUSTED, overrideBytes: 1234) { tier } }`, { r: mine.public, k: person }, bearer(riaToken));
+    await gql(hub.url, `mutation($r: String!) { setQuotaPolicy(region: $r, trustedBytes: 60000000) { trustedBytes } }`, { r: theirs.public }, bearer(rootToken));
+    await gql(hub.url, `mutation($r: String!, $k: String!) { reevaluatePerson(region: $r, publicKey: $k) }`, { r: mine.public, k: person }, bearer(TOKEN));
+    const created = await gql(hub.url, `mutation { createRegion(name: "audited") { region { publicKey } } }`, {}, bearer(TOKEN));
+
+    const mineLog = (await gql(hub.url, AUDIT, { r: mine.public }, bearer(riaToken))).data.auditLog.nodes;
+    expect(mineLog[0]).toMatchObject({ actor: 'ADMIN_TOKEN', action: 'reevaluatePerson', region: mine.public, target: person });
+    expect(mineLog[1]).toMatchObject({ actor: 'ria', action: 'setPersonTier', region: mine.public, target: person });
+    expect(JSON.parse(mineLog[1].before)).toEqual({ tier: 'default', overrideBytes: null, limit: 7000000 });
+    expect(JSON.parse(mineLog[1].after)).toEqual({ tier: 'trusted', overrideBytes: 1234, limit: 1234 });
+    expect(mineLog.map((e: any) => e.region)).toEqual(mineLog.map(() => mine.public));
+
+    // a region admin without `region` reads the entries of their regions only; another region is FORBIDDEN
+    const all = (await gql(hub.url, AUDIT, {}, bearer(riaToken))).data.auditLog.nodes;
+    expect(new Set(all.map((e: any) => e.region))).toEqual(new Set([mine.public]));
+    expect(codeOf(await gql(hub.url, AUDIT, { r: theirs.public }, bearer(riaToken)))).toBe('FORBIDDEN');
+    expect(codeOf(await gql(hub.url, AUDIT, { r: generateKeyPair().public }, bearer(riaToken)))).toBe('FORBIDDEN');
+    expect(codeOf(await gql(hub.url, AUDIT, {}, memberAuth(alice, mine)))).toBe('FORBIDDEN');
+
+    // a hub admin reads everything, hub-wide CLI actions included
+    const hubLog = (await gql(hub.url, AUDIT, { first: 100 }, bearer(rootToken))).data.auditLog.nodes;
+    expect(hubLog[0]).toMatchObject({ actor: 'ADMIN_TOKEN', action: 'createRegion', region: created.data.createRegion.region.publicKey });
+    const policy = hubLog.find((e: any) => e.action === 'setQuotaPolicy' && e.region === theirs.public);
+    expect(JSON.parse(policy.before)).toMatchObject({ trustedBytes: 50000000 });
+    expect(JSON.parse(policy.after)).toMatchObject({ trustedBytes: 60000000 });
+    expect(hubLog.some((e: any) => e.action === 'admin.create' && e.target === 'ria' && e.actor === 'test')).toBe(true);
+    const grant = hubLog.find((e: any) => e.action === 'admin.grant' && e.target === 'audited-user');
+    expect(grant).toMatchObject({ actor: 'cli:someone', region: mine.public });
+    expect(JSON.parse(grant.after)).toEqual({ regions: [mine.public] });
+  });
+
+  it('pages newest first and refuses bad paging input', async () => {
+    const p1 = (await gql(hub.url, AUDIT, { first: 2 }, bearer(TOKEN))).data.auditLog;
+    const p2 = (await gql(hub.url, AUDIT, { first: 2, after: p1.pageInfo.endCursor }, bearer(TOKEN))).data.auditLog;
+    expect(p1.pageInfo.hasNextPage).toBe(true);
+    expect(Number(p2.nodes[0].id)).toBeLessThan(Number(p1.nodes[1].id));
+    expect((await gql(hub.url, AUDIT, { first: 101 }, bearer(TOKEN))).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await gql(hub.url, AUDIT, { after: 'bogus' }, bearer(TOKEN))).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+});

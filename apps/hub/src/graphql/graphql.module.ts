@@ -17,6 +17,7 @@ import { GRAPHQL_PATH, GraphqlRequestLimit } from './request-limit';
 import { QuotaModule } from '../quota/quota.module';
 import { AdminResolver } from './resolvers/admin.resolver';
 import { AdminSessionResolver } from './resolvers/admin-session.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
 import { EnvelopeResolver } from './resolvers/envelope.resolver';
 import { PersonResolver } from './resolvers/person.resolver';
 import { QuotaResolver } from './resolvers/quota.resolver';
@@ -96,6 +97,7 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     QuotaResolver,
     AdminResolver,
     AdminSessionResolver,
+    AuditResolver,
     SubscriptionResolver,
   ],
 })

@@ -39,11 +39,18 @@ export class HubAdminGuard implements CanActivate {
 /** Kept for code written before admin accounts: the operator-only guard is the hub-admin guard. */
 export const AdminGuard = HubAdminGuard;
 
-/** Fields of any admin (hub or region); the resolver narrows to the admin's scope (@CurrentAdmin). */
+/**
+ * Fields of any admin (hub or region). A `region` argument, when given, must be in the admin's
+ * scope (as with RegionAdminGuard); without one the resolver narrows what it returns to
+ * `@CurrentAdmin()`'s scope.
+ */
 @Injectable()
 export class AnyAdminGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    await gqlOf(context).auth.admin();
+    const { auth, args } = gqlOf(context);
+    const key = regionKey(args);
+    if (key !== undefined && key !== null) await auth.requireRegionAdmin(key);
+    else await auth.admin();
     return true;
   }
 }

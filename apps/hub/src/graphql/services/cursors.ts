@@ -60,3 +60,18 @@ export function parseEvictionCursor(cursor: string | undefined): string | undefi
   if (!/^[1-9][0-9]{0,18}$/.test(id)) throw new HubError('BAD_REQUEST', 'after is not an evictions cursor: pass `pageInfo.endCursor` unchanged', 'after');
   return id;
 }
+
+const AUDIT = 'a1:';
+
+export function auditCursor(auditId: string): string {
+  return Buffer.from(AUDIT + auditId).toString('base64url');
+}
+
+/** The audit id to continue below. */
+export function parseAuditCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined || cursor === null) return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith(AUDIT) ? text.slice(AUDIT.length) : '';
+  if (!/^[1-9][0-9]{0,18}$/.test(id)) throw new HubError('BAD_REQUEST', 'after is not an auditLog cursor: pass `pageInfo.endCursor` unchanged', 'after');
+  return id;
+}
