@@ -4,6 +4,7 @@
  * with the date and the machine's load, because a number without its conditions misleads.
  */
 import { cpus, loadavg } from 'node:os';
+import { runAdminWebBench } from './admin-web.bench';
 import { runCryptoBench } from './crypto.bench';
 import { runGraphqlBench } from './graphql.bench';
 import { runIngestBench } from './ingest.bench';
@@ -18,6 +19,7 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   ingest: { title: 'Ingest through POST /sync/:region/push (validated, committed)', run: () => runIngestBench() },
   quota: { title: 'Quota enforcement lag and sweep', run: () => runQuotaBench() },
   graphql: { title: 'GraphQL envelopes(first: 100), 50 clients, beside Postgres', run: () => runGraphqlBench() },
+  'admin-web': { title: 'Admin app: added latency of the /graphql pass-through over a direct call', run: () => runAdminWebBench() },
 };
 
 async function main(): Promise<void> {
