@@ -4,6 +4,7 @@ import { SyncNonce1764000000002 } from './1764000000002-SyncNonce';
 import { RegionRemovedSeq1764000000003 } from './1764000000003-RegionRemovedSeq';
 import { EnvelopeRegionTrigger1764000000004 } from './1764000000004-EnvelopeRegionTrigger';
 import { AdminAccounts1764000000400 } from './1764000000400-AdminAccounts';
+import { PersonUsageBytesIndex1764000000401 } from './1764000000401-PersonUsageBytesIndex';
 
 /** Every migration, oldest first. Listed explicitly so builds and tests need no file globbing. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   RegionRemovedSeq1764000000003,
   EnvelopeRegionTrigger1764000000004,
   AdminAccounts1764000000400,
+  PersonUsageBytesIndex1764000000401,
 ];

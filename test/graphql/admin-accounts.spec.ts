@@ -182,6 +182,10 @@ describe('scope: a region admin', () => {
     ['envelopes', `query($r: String!) { envelopes(region: $r) { nodes { id } } }`, {}],
     ['setQuotaPolicy', `mutation($r: String!) { setQuotaPolicy(region: $r, defaultBytes: 1) { defaultBytes } }`, {}],
     ['setPersonTier', `mutation($r: String!, $k: String!) { setPersonTier(region: $r, publicKey: $k, tier: TRUSTED) { tier } }`, { k: alice.public }],
+    ['previewPersonTier', `query($r: String!, $k: String!) { previewPersonTier(region: $r, publicKey: $k, tier: TRUSTED) { envelopes } }`, { k: alice.public }],
+    ['previewQuotaPolicy', `query($r: String!) { previewQuotaPolicy(region: $r, defaultBytes: 1) { envelopes } }`, {}],
+    ['auditLog', `query($r: String!) { auditLog(region: $r) { nodes { id } } }`, {}],
+    ['persons by pressure', `query($r: String!) { persons(region: $r, orderBy: PRESSURE_DESC, search: "a") { nodes { publicKey pressure } } }`, {}],
     ['reevaluatePerson', `mutation($r: String!, $k: String!) { reevaluatePerson(region: $r, publicKey: $k) }`, { k: alice.public }],
   ];
 

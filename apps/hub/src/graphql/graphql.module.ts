@@ -21,7 +21,7 @@ import { AuditResolver } from './resolvers/audit.resolver';
 import { EnvelopeResolver } from './resolvers/envelope.resolver';
 import { PersonResolver } from './resolvers/person.resolver';
 import { QuotaResolver } from './resolvers/quota.resolver';
-import { RegionResolver } from './resolvers/region.resolver';
+import { RegionResolver, RegionStatsResolver } from './resolvers/region.resolver';
 import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { EnvelopeEvents } from './services/envelope-events.service';
 import { EvictionEvents } from './services/eviction-events.service';
@@ -92,6 +92,7 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     EvictionEvents,
     SubscriptionServer,
     RegionResolver,
+    RegionStatsResolver,
     EnvelopeResolver,
     PersonResolver,
     QuotaResolver,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { base58Decode } from '@kiki/crypto';
-import { EnvelopeRepository, type EvictionCandidate, type EvictionReason, QuotaRepository, type RemovedReason } from '@kiki/storage';
-import type { EntityManager } from 'typeorm';
+import { EnvelopeRepository, type EvictionCandidate, type EvictionPlan, type EvictionReason, QuotaRepository, type RemovedReason } from '@kiki/storage';
+import type { DataSource, EntityManager } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import { QuotaMetrics } from './quota.metrics';
 import { OnQuotaJob, type PersonJob } from './quota.jobs';
@@ -32,6 +32,9 @@ interface StepResult {
   limit: number | null;
   repaired: boolean;
 }
+
+/** A dry run counts at most this many envelopes per person. */
+export const PREVIEW_MAX_ENVELOPES = 1_000_000;
 
 // A run that keeps finding work this many times is looping on a bug, not making progress.
 const MAX_STEPS = 100_000;
@@ -138,15 +141,14 @@ export class EvictionService {
     if (limit === null || usage.bytes <= limit) return result;
 
     // 3. Over: plan from the envelopes without locks, then lock, check nothing moved, remove.
-    const images = supersededImages(await this.quota.assignedImages(db, regionId, person));
-    const draft = await this.quota.evictionPlan(db, regionId, person, images, limit, batch);
+    const draft = await this.plan(db, regionId, person, limit, batch);
     return this.commits.run(regionId, async (m) => {
       const locked = await this.quota.lockUsage(m, regionId, person);
       if (!locked) return result;
       let plan = draft;
       if (draft.usage?.version !== locked.version) {
         // something of the person committed since the draft: plan again, now exactly
-        plan = await this.quota.evictionPlan(m, regionId, person, supersededImages(await this.quota.assignedImages(m, regionId, person)), limit, batch);
+        plan = await this.plan(m, regionId, person, limit, batch);
       }
       if (plan.bytes !== locked.bytes || plan.envelopes !== locked.envelopes) {
         await this.quota.setUsage(m, regionId, person, { bytes: plan.bytes, envelopes: plan.envelopes });
@@ -161,6 +163,22 @@ export class EvictionService {
       // another step confirms (and continues when one batch was not enough)
       return { ...result, done: false };
     });
+  }
+
+  /** kiki's eviction order for this person and limit (QuotaRepository.evictionPlan), the one rule enforce() and dry runs share. */
+  private async plan(m: EntityManager | DataSource, regionId: number, person: string, limit: number, batch: number): Promise<EvictionPlan> {
+    const images = supersededImages(await this.quota.assignedImages(m, regionId, person));
+    return this.quota.evictionPlan(m, regionId, person, images, limit, batch);
+  }
+
+  /**
+   * A dry run: what enforcing `limit` on the person would evict now (erase aside), by the very
+   * plan enforce() makes, read without locks. Nothing changes.
+   */
+  async preview(regionId: number, person: string, limit: number | null): Promise<{ envelopes: number; bytes: number }> {
+    if (limit === null) return { envelopes: 0, bytes: 0 };
+    const plan = await this.plan(this.quota.reader, regionId, person, limit, PREVIEW_MAX_ENVELOPES);
+    return { envelopes: plan.candidates.length, bytes: plan.candidates.reduce((sum, c) => sum + c.size, 0) };
   }
 
   /** Tombstones (EnvelopeRepository.remove gives the bytes back) and their eviction records, in the caller's transaction. */

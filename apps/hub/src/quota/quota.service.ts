@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { base58Encode, isValidKey } from '@kiki/crypto';
 import { type EvictionReason, QUOTA_TIERS, QuotaRepository, type QuotaTier, RegionRepository } from '@kiki/storage';
 import { HubError } from '../common/errors';
+import { EvictionService } from './eviction.service';
 import { effectiveTier, resolveLimit } from './quota.policy';
 import { QuotaQueue, type QuotaQueueStatus } from './quota.queue';
 
@@ -47,6 +48,18 @@ export interface Page<T> {
   next: string | null;
 }
 
+/** What a change would evict now (a dry run). */
+export interface EvictionPreview {
+  people: number;
+  envelopes: number;
+  bytes: number;
+  /** false when more people would be over their limit than a dry run plans (envelopes and bytes then cover the largest PREVIEW_MAX_PEOPLE) */
+  complete: boolean;
+}
+
+/** A policy dry run plans the eviction of at most this many people (the largest first). */
+export const PREVIEW_MAX_PEOPLE = 1000;
+
 export const MAX_PAGE = 100;
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
 
@@ -60,6 +73,7 @@ export class QuotaService {
     private readonly quota: QuotaRepository,
     private readonly regions: RegionRepository,
     private readonly queue: QuotaQueue,
+    private readonly eviction: EvictionService,
   ) {}
 
   async getPolicy(region: RegionRef): Promise<RegionQuotaPolicy> {
@@ -83,16 +97,49 @@ export class QuotaService {
    * 'default' without override removes the person's row. The person is evaluated right after.
    */
   async setPersonTier(region: RegionRef, person: string, tier: QuotaTier, overrideBytes: number | null = null): Promise<PersonQuota> {
-    checkPerson(person);
-    if (!QUOTA_TIERS.includes(tier)) throw new HubError('BAD_REQUEST', `tier must be one of ${QUOTA_TIERS.join(', ')}`, 'tier');
-    if (overrideBytes !== null) {
-      checkBytes(overrideBytes, 'overrideBytes');
-      if (tier === 'unlimited') throw new HubError('BAD_REQUEST', 'an unlimited person cannot also have a byte limit: choose one', 'overrideBytes');
-    }
+    checkTierChange(person, tier, overrideBytes);
     await this.getPolicy(region);
     await this.quota.setPersonPolicy(region.regionId, person, tier, overrideBytes);
     await this.evaluate(region, person);
     return this.personQuota(region, person);
+  }
+
+  /**
+   * A dry run of setPersonTier: what the quota worker would evict of the person right after the
+   * change (the worker's own plan, see EvictionService.preview). Nothing changes.
+   */
+  async previewPersonTier(region: RegionRef, person: string, tier: QuotaTier, overrideBytes: number | null = null): Promise<EvictionPreview> {
+    checkTierChange(person, tier, overrideBytes);
+    const policy = await this.quota.policy(region.regionId, person);
+    if (!policy) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
+    const limit = resolveLimit(person, { ...policy, tier, overrideBytes });
+    const r = await this.eviction.preview(region.regionId, person, limit);
+    return { people: r.envelopes > 0 ? 1 : 0, ...r, complete: true };
+  }
+
+  /**
+   * A dry run of setRegionPolicy: everyone the new tier limits would put over (the sweep's rule),
+   * with what the worker would evict of each. Nothing changes.
+   */
+  async previewRegionPolicy(region: RegionRef, patch: Partial<RegionQuotaPolicy>): Promise<EvictionPreview> {
+    const current = await this.getPolicy(region);
+    if (patch.defaultBytes !== undefined) checkBytes(patch.defaultBytes, 'defaultBytes');
+    if (patch.trustedBytes !== undefined) checkBytes(patch.trustedBytes, 'trustedBytes');
+    const tiers = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+    const over = await this.quota.overLimitWith(region.regionId, tiers, PREVIEW_MAX_PEOPLE);
+    let envelopes = 0;
+    let bytes = 0;
+    let people = 0;
+    for (const person of over.people) {
+      const policy = await this.quota.policy(region.regionId, person);
+      if (!policy) break;
+      const r = await this.eviction.preview(region.regionId, person, resolveLimit(person, { ...policy, defaultBytes: tiers.defaultBytes, trustedBytes: tiers.trustedBytes }));
+      envelopes += r.envelopes;
+      bytes += r.bytes;
+      if (r.envelopes > 0) people++;
+    }
+    const complete = over.total <= over.people.length;
+    return { people: complete ? people : over.total, envelopes, bytes, complete };
   }
 
   /** Queues an evaluation of the person. False: Redis is unreachable; it is kept and sent later (the sweep covers it too). */
@@ -130,11 +177,18 @@ export class QuotaService {
   }
 
   /** Evictions, newest first, optionally of one person; `before` is the `next` of the previous page. */
-  async listEvictions(region: RegionRef, opts: { person?: string | null; before?: string | null; limit?: number } = {}): Promise<Page<EvictionView>> {
+  async listEvictions(
+    region: RegionRef,
+    opts: { person?: string | null; reason?: EvictionReason | null; since?: Date | null; until?: Date | null; before?: string | null; limit?: number } = {},
+  ): Promise<Page<EvictionView>> {
     if (opts.person) checkPerson(opts.person);
+    for (const [field, d] of [['since', opts.since], ['until', opts.until]] as const) {
+      if (d != null && !(d instanceof Date && Number.isFinite(d.getTime()))) throw new HubError('BAD_REQUEST', `${field} must be a date`, field);
+    }
+    if (opts.since && opts.until && opts.since >= opts.until) throw new HubError('BAD_REQUEST', 'since must be before until', 'since');
     if (opts.before != null && !/^[1-9][0-9]{0,18}$/.test(opts.before)) throw new HubError('BAD_REQUEST', 'before must be an eviction id from a previous page', 'before');
     const limit = pageSize(opts.limit);
-    const rows = await this.quota.listEvictions(region.regionId, { person: opts.person ?? null, before: opts.before ?? null, limit });
+    const rows = await this.quota.listEvictions(region.regionId, { person: opts.person ?? null, reason: opts.reason ?? null, since: opts.since ?? null, until: opts.until ?? null, before: opts.before ?? null, limit });
     const items = rows.map((r) => ({ ...r, envelopeId: base58Encode(r.envelopeId) }));
     return { items, next: items.length === limit ? items[items.length - 1].evictionId : null };
   }
@@ -147,6 +201,15 @@ export class QuotaService {
 
 function checkPerson(person: string): void {
   if (typeof person !== 'string' || !isValidKey(person)) throw new HubError('INVALID_KEY', 'person must be a base58 public key of 32 bytes', 'person');
+}
+
+function checkTierChange(person: string, tier: QuotaTier, overrideBytes: number | null): void {
+  checkPerson(person);
+  if (!QUOTA_TIERS.includes(tier)) throw new HubError('BAD_REQUEST', `tier must be one of ${QUOTA_TIERS.join(', ')}`, 'tier');
+  if (overrideBytes !== null) {
+    checkBytes(overrideBytes, 'overrideBytes');
+    if (tier === 'unlimited') throw new HubError('BAD_REQUEST', 'an unlimited person cannot also have a byte limit: choose one', 'overrideBytes');
+  }
 }
 
 function checkBytes(n: number, field: string): void {

@@ -1,7 +1,9 @@
-import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { RegionEntity } from './region.entity';
 
 @Entity('person_usage')
+// (region_id, bytes DESC, person): TypeORM does not model the DESC, the migration has it
+@Index('person_usage_region_bytes_idx', ['regionId', 'bytes', 'person'])
 @Check('person_usage_bytes_check', 'bytes >= 0')
 @Check('person_usage_envelopes_check', 'envelopes >= 0')
 export class PersonUsageEntity {

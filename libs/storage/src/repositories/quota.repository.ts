@@ -80,9 +80,11 @@ export const LARGE_LETTER_BYTES = 5000;
 // Postgres counts an action by its purpose; NULL purpose (a letter the hub cannot open) counts.
 const COUNTED = `(purpose IS NULL OR purpose NOT LIKE 'action-%')`;
 
-// The limit rule of QuotaService/resolveLimit in SQL, over person_usage u, region r, person_policy p.
-const OVER_LIMIT = `(u.person <> r.hub_public_key AND coalesce(p.tier, 'default') <> 'unlimited'
-   AND u.bytes > coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN r.trusted_quota_bytes ELSE r.default_quota_bytes END))`;
+// The limit rule of QuotaService/resolveLimit in SQL, over person_usage u, region r, person_policy p;
+// the tier limits may be replaced (a dry run of a policy change).
+const overLimitSql = (defaultBytes = 'r.default_quota_bytes', trustedBytes = 'r.trusted_quota_bytes') => `(u.person <> r.hub_public_key AND coalesce(p.tier, 'default') <> 'unlimited'
+   AND u.bytes > coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN ${trustedBytes} ELSE ${defaultBytes} END))`;
+const OVER_LIMIT = overLimitSql();
 
 const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
   1: 'superseded-image',
@@ -324,12 +326,16 @@ export class QuotaRepository {
   }
 
   /** Newest first; `before` is the eviction id to continue below. */
-  async listEvictions(regionId: number, opts: { person?: string | null; before?: string | null; limit: number }): Promise<EvictionRecord[]> {
+  async listEvictions(
+    regionId: number,
+    opts: { person?: string | null; reason?: EvictionReason | null; since?: Date | null; until?: Date | null; before?: string | null; limit: number },
+  ): Promise<EvictionRecord[]> {
     const rows: Array<Record<string, any>> = await this.ds.query(
       `SELECT eviction_id, envelope_id, person, reason, size, purpose, limit_bytes, evicted_at FROM eviction
         WHERE region_id = $1 AND ($2::text IS NULL OR person = $2) AND ($3::bigint IS NULL OR eviction_id < $3)
+          AND ($5::text IS NULL OR reason = $5) AND ($6::timestamptz IS NULL OR evicted_at >= $6) AND ($7::timestamptz IS NULL OR evicted_at < $7)
         ORDER BY eviction_id DESC LIMIT $4`,
-      [regionId, opts.person ?? null, opts.before ?? null, opts.limit],
+      [regionId, opts.person ?? null, opts.before ?? null, opts.limit, opts.reason ?? null, opts.since ?? null, opts.until ?? null],
     );
     return rows.map((r) => ({
       evictionId: String(r.eviction_id),
@@ -430,6 +436,23 @@ export class QuotaRepository {
       [regionId],
     );
     return rows.map((r) => r.person);
+  }
+
+  /**
+   * People who would be over their limit if the region's tier limits were these (a dry run:
+   * the same rule as overLimit), largest usage first, at most `limit`; and how many in all.
+   */
+  async overLimitWith(regionId: number, tiers: { defaultBytes: number; trustedBytes: number }, limit: number): Promise<{ people: string[]; total: number }> {
+    const rows: Array<{ person: string; total: number }> = await this.ds.query(
+      `SELECT u.person, count(*) OVER ()::int AS total FROM person_usage u
+         JOIN region r ON r.region_id = u.region_id
+         LEFT JOIN person_policy p ON p.region_id = u.region_id AND p.person = u.person
+        WHERE u.region_id = $1 AND ${overLimitSql('$2::bigint', '$3::bigint')}
+        ORDER BY u.bytes DESC, u.person
+        LIMIT $4`,
+      [regionId, tiers.defaultBytes, tiers.trustedBytes, limit],
+    );
+    return { people: rows.map((r) => r.person), total: rows[0]?.total ?? 0 };
   }
 
   /**

@@ -22,15 +22,27 @@ export interface PersonUsageRow {
   person: string;
   bytes: number;
   envelopes: number;
+  /** usage ÷ limit, set by the PRESSURE_DESC page (null: no limit) */
+  pressure?: number | null;
 }
 
-export type PersonOrder = 'publicKey' | 'usage' | 'envelopes';
+export type PersonOrder = 'publicKey' | 'usage' | 'envelopes' | 'pressure';
 
 export interface PersonPageQuery {
   orderBy: PersonOrder;
-  /** the last row of the previous page: (value of the order column, person) */
-  after?: { value: number | string; person: string };
+  /** the last row of the previous page: (value of the order column, person); pressure may be null */
+  after?: { value: number | string | null; person: string };
   limit: number;
+  /** only people whose key starts with it, or whose current name contains it (any case) */
+  search?: string;
+}
+
+/** Per region: people near (within 10 %) and over their limit, and what arrived in the last hour. */
+export interface RegionPressure {
+  overLimit: number;
+  nearLimit: number;
+  ingestEnvelopes: number;
+  ingestBytes: number;
 }
 
 export interface UsageTotals {
@@ -87,6 +99,81 @@ export function envelopePageSql(filters: { sender?: boolean; since?: boolean } =
   ) e ORDER BY seq`;
 }
 
+/**
+ * The statement of a persons page (exported so a test can EXPLAIN it). PRESSURE_DESC: everyone
+ * without a policy row has the region's default limit, so among them pressure (usage ÷ limit)
+ * follows bytes: that part is a walk down person_usage_region_bytes_idx. The few with a policy
+ * row (and the hub's own identity) are ranked apart and merged in; people without a limit come
+ * last. A limit of 0 counts as 1 byte (pressure stays finite). Nothing sorts the whole region.
+ */
+export function personPageSql(regionId: number, q: PersonPageQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [regionId, q.limit];
+  if (q.orderBy !== 'pressure') {
+    let after = '';
+    let order: string;
+    if (q.orderBy === 'publicKey') {
+      order = 'person';
+      if (q.after) after = ` AND person > $${params.push(q.after.person)}`;
+    } else {
+      const col = q.orderBy === 'usage' ? 'bytes' : 'envelopes';
+      order = `${col} DESC, person`;
+      if (q.after) {
+        const v = params.push(q.after.value);
+        const p = params.push(q.after.person);
+        after = ` AND (${col} < $${v} OR (${col} = $${v} AND person > $${p}))`;
+      }
+    }
+    const search = q.search ? searchFilter('person', params, q.search) : '';
+    return { sql: `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1${after}${search} ORDER BY ${order} LIMIT $2`, params };
+  }
+  const pressure = `CASE WHEN u.person = r.hub OR p.tier = 'unlimited' THEN NULL
+      ELSE u.bytes::float8 / greatest(coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN r.t ELSE r.d END), 1) END`;
+  let plainAfter = '';
+  let specialAfter = '';
+  if (q.after) {
+    const pp = params.push(q.after.person);
+    if (q.after.value === null) {
+      plainAfter = ' AND false';
+      specialAfter = ` AND s.pressure IS NULL AND s.person > $${pp}`;
+    } else {
+      const pv = params.push(Number(q.after.value));
+      // the bytes bound lets the index range start at the cursor; the exact test follows it
+      plainAfter = ` AND u.bytes <= ceil($${pv}::float8 * greatest(r.d, 1)) + 1
+          AND (u.bytes::float8 / greatest(r.d, 1) < $${pv}::float8 OR (u.bytes::float8 / greatest(r.d, 1) = $${pv}::float8 AND u.person > $${pp}))`;
+      specialAfter = ` AND (s.pressure IS NULL OR s.pressure < $${pv}::float8 OR (s.pressure = $${pv}::float8 AND s.person > $${pp}))`;
+    }
+  }
+  const plainSearch = q.search ? searchFilter('u.person', params, q.search) : '';
+  const specialSearch = plainSearch.replaceAll('u.person', 's.person');
+  const sql = `WITH r AS MATERIALIZED (
+         SELECT default_quota_bytes AS d, trusted_quota_bytes AS t, hub_public_key AS hub FROM region WHERE region_id = $1
+       ),
+       plain AS (
+         SELECT u.person, u.bytes, u.envelopes, u.bytes::float8 / greatest(r.d, 1) AS pressure
+           FROM person_usage u CROSS JOIN r
+          WHERE u.region_id = $1 AND u.person <> r.hub
+            AND NOT EXISTS (SELECT 1 FROM person_policy x WHERE x.region_id = $1 AND x.person = u.person)${plainAfter}${plainSearch}
+          ORDER BY u.bytes DESC, u.person
+          LIMIT $2
+       ),
+       special AS (
+         SELECT s.* FROM (
+           SELECT u.person, u.bytes, u.envelopes, ${pressure} AS pressure
+             FROM (SELECT person FROM person_policy WHERE region_id = $1 UNION SELECT hub FROM r) k
+             CROSS JOIN r
+             JOIN person_usage u ON u.region_id = $1 AND u.person = k.person
+             LEFT JOIN person_policy p ON p.region_id = $1 AND p.person = u.person
+         ) s
+          WHERE true${specialAfter}${specialSearch}
+          ORDER BY s.pressure DESC NULLS LAST, s.person
+          LIMIT $2
+       )
+       SELECT * FROM (SELECT * FROM plain UNION ALL SELECT * FROM special) m
+        ORDER BY pressure DESC NULLS LAST, person
+        LIMIT $2`;
+  return { sql, params };
+}
+
 function toView(r: Record<string, unknown>): EnvelopeView {
   const recipients = r.recipients as string | null;
   return {
@@ -105,6 +192,21 @@ function toView(r: Record<string, unknown>): EnvelopeView {
     replyTo: (r.reply_to as string | null) ?? null,
     removedReason: (r.removed_reason as RemovedReason | null) ?? null,
   };
+}
+
+/**
+ * The persons search as SQL over `column`: key prefix, or a current name (newest live
+ * action-assign/name letter) containing the text, any case. Adds its parameters to `params`.
+ */
+function searchFilter(column: string, params: unknown[], search: string): string {
+  const prefix = params.push(search);
+  const pattern = params.push(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return ` AND (starts_with(${column}, $${prefix}) OR ${column} IN (
+      SELECT n.sender FROM (
+        SELECT DISTINCT ON (sender) sender, public_content FROM envelope
+         WHERE region_id = $1 AND purpose = 'action-assign/name' AND removed_at IS NULL
+         ORDER BY sender, ts_ms DESC, id DESC
+      ) n WHERE n.public_content ILIKE $${pattern}))`;
 }
 
 function toUsage(r: { person: string; bytes: string; envelopes: number }): PersonUsageRow {
@@ -210,28 +312,74 @@ export class ReadRepository {
     return out;
   }
 
-  /** People of a region with their usage, keyset-paged in the order asked (ties broken by key). */
+  /**
+   * People of a region with their usage, keyset-paged in the order asked (ties broken by key).
+   * USAGE_DESC and PRESSURE_DESC walk person_usage_region_bytes_idx; PUBLIC_KEY the primary key.
+   */
   async personPage(regionId: number, q: PersonPageQuery): Promise<PersonUsageRow[]> {
-    const params: unknown[] = [regionId, q.limit];
-    let after = '';
-    let order: string;
-    if (q.orderBy === 'publicKey') {
-      order = 'person';
-      if (q.after) after = ` AND person > $${params.push(q.after.person)}`;
-    } else {
-      const col = q.orderBy === 'usage' ? 'bytes' : 'envelopes';
-      order = `${col} DESC, person`;
-      if (q.after) {
-        const v = params.push(q.after.value);
-        const p = params.push(q.after.person);
-        after = ` AND (${col} < $${v} OR (${col} = $${v} AND person > $${p}))`;
-      }
-    }
-    const rows = await this.ds.query(
-      `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1${after} ORDER BY ${order} LIMIT $2`,
-      params,
+    const { sql, params } = personPageSql(regionId, q);
+    const rows: Array<{ person: string; bytes: string; envelopes: number; pressure?: number | null }> = await this.ds.query(sql, params);
+    return rows.map((r) => (q.orderBy === 'pressure' ? { ...toUsage(r), pressure: r.pressure == null ? null : Number(r.pressure) } : toUsage(r)));
+  }
+
+  /** Counted bytes of each person's live envelopes that arrived since `since` (sender index). */
+  async personIngestSince(regionId: number, people: string[], since: Date): Promise<Map<string, number>> {
+    if (people.length === 0) return new Map();
+    const rows: Array<{ sender: string; bytes: string }> = await this.ds.query(
+      `SELECT sender, coalesce(sum(size) FILTER (WHERE purpose IS NULL OR purpose NOT LIKE 'action-%'), 0)::bigint AS bytes
+         FROM envelope
+        WHERE region_id = $1 AND sender = ANY($2::text[]) AND removed_at IS NULL AND received_at >= $3
+        GROUP BY sender`,
+      [regionId, people, since],
     );
-    return rows.map(toUsage);
+    return new Map(rows.map((r) => [r.sender, Number(r.bytes)]));
+  }
+
+  /**
+   * People over and within 10 % of their limit, and envelopes that arrived in the last hour, for
+   * several regions in one statement. Limits follow QuotaRepository's rule. Only people with at
+   * least 90 % of the region's smallest limit are looked at (a range of the bytes index); the
+   * last hour is found by walking the seq index down from the top until a live envelope older
+   * than the hour (live envelopes keep their commit order; a removal moves its row up, so
+   * removed ones are counted by their own received_at).
+   */
+  async regionPressure(regionIds: number[]): Promise<Map<number, RegionPressure>> {
+    if (regionIds.length === 0) return new Map();
+    const rows: Array<Record<string, string | number>> = await this.ds.query(
+      `SELECT r.region_id, x.over_limit, x.near_limit, i.envelopes, i.bytes
+         FROM region r
+         CROSS JOIN LATERAL (
+           SELECT count(*) FILTER (WHERE c.lim IS NOT NULL AND c.bytes > c.lim)::int AS over_limit,
+                  count(*) FILTER (WHERE c.lim IS NOT NULL AND c.bytes <= c.lim AND c.bytes >= 0.9 * c.lim)::int AS near_limit
+             FROM (
+               SELECT u.bytes,
+                      CASE WHEN u.person = r.hub_public_key OR p.tier = 'unlimited' THEN NULL
+                           ELSE coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN r.trusted_quota_bytes ELSE r.default_quota_bytes END) END AS lim
+                 FROM person_usage u
+                 LEFT JOIN person_policy p ON p.region_id = u.region_id AND p.person = u.person
+                WHERE u.region_id = r.region_id
+                  AND u.bytes >= 0.9 * least(r.default_quota_bytes, r.trusted_quota_bytes,
+                                             (SELECT min(q.override_bytes) FROM person_policy q WHERE q.region_id = r.region_id))
+             ) c
+         ) x
+         CROSS JOIN LATERAL (
+           SELECT count(*)::bigint AS envelopes,
+                  coalesce(sum(e.size) FILTER (WHERE e.purpose IS NULL OR e.purpose NOT LIKE 'action-%'), 0)::bigint AS bytes
+             FROM envelope e
+            WHERE e.region_id = r.region_id AND e.received_at >= now() - interval '1 hour'
+              AND e.seq > coalesce((SELECT o.seq FROM envelope o
+                                     WHERE o.region_id = r.region_id AND o.removed_at IS NULL AND o.received_at < now() - interval '1 hour'
+                                     ORDER BY o.seq DESC LIMIT 1), 0)
+         ) i
+        WHERE r.region_id = ANY($1::int[])`,
+      [regionIds],
+    );
+    return new Map(
+      rows.map((r) => [
+        Number(r.region_id),
+        { overLimit: Number(r.over_limit), nearLimit: Number(r.near_limit), ingestEnvelopes: Number(r.envelopes), ingestBytes: Number(r.bytes) },
+      ]),
+    );
   }
 
   /** Live envelopes, counted bytes and people with something stored, over the hub, from the usage rows (no envelope scan). */

@@ -1,5 +1,5 @@
 import { ArgsType, Field, Int, registerEnumType } from '@nestjs/graphql';
-import { IsEnum, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { RegionArgs } from './region.args';
 
@@ -7,6 +7,7 @@ export enum PersonOrder {
   PUBLIC_KEY = 'publicKey',
   USAGE_DESC = 'usage',
   ENVELOPES_DESC = 'envelopes',
+  PRESSURE_DESC = 'pressure',
 }
 registerEnumType(PersonOrder, {
   name: 'PersonOrder',
@@ -14,6 +15,7 @@ registerEnumType(PersonOrder, {
     PUBLIC_KEY: { description: 'by public key, ascending' },
     USAGE_DESC: { description: 'largest quota usage first (ties by public key)' },
     ENVELOPES_DESC: { description: 'most envelopes first (ties by public key)' },
+    PRESSURE_DESC: { description: 'highest usage ÷ limit first, people without a limit last (ties by public key)' },
   },
 });
 
@@ -36,8 +38,14 @@ export class PersonsArgs extends RegionArgs {
   @Max(MAX_PAGE_SIZE, { message: `first may be at most ${MAX_PAGE_SIZE}: page through the rest with \`after\`` })
   first: number = DEFAULT_PAGE_SIZE;
 
-  @Field(() => String, { nullable: true, description: 'continue after this cursor (`pageInfo.endCursor`), made with the same `orderBy`' })
+  @Field(() => String, { nullable: true, description: 'continue after this cursor (`pageInfo.endCursor`), made with the same `orderBy` and `search`' })
   @IsOptional()
   @IsString()
   after?: string;
+
+  @Field(() => String, { nullable: true, description: 'only people whose public key starts with this text or whose name contains it (any case); 1 to 100 characters' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100, { message: 'search must be 1 to 100 characters' })
+  search?: string;
 }

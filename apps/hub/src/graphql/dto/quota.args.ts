@@ -1,6 +1,6 @@
-import { ArgsType, Field, Float, Int } from '@nestjs/graphql';
-import { IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
-import { QuotaTier } from '../models/quota-enums';
+import { ArgsType, Field, Float, GraphQLISODateTime, Int } from '@nestjs/graphql';
+import { IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { EvictionReason, QuotaTier } from '../models/quota-enums';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { RegionArgs } from './region.args';
 
@@ -10,6 +10,21 @@ export class EvictionsArgs extends RegionArgs {
   @IsOptional()
   @IsString()
   person?: string;
+
+  @Field(() => EvictionReason, { nullable: true, description: 'only evictions for this reason' })
+  @IsOptional()
+  @IsEnum(EvictionReason)
+  reason?: EvictionReason;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'only evictions at or after this time' })
+  @IsOptional()
+  @IsDate()
+  since?: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'only evictions before this time' })
+  @IsOptional()
+  @IsDate()
+  until?: Date;
 
   @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `page size, 1 to ${MAX_PAGE_SIZE}` })
   @IsInt()

@@ -27,6 +27,7 @@ export class PersonLoader {
   private readonly usageLoader: DataLoader<Key, PersonUsageRow | null, string>;
   private readonly nameLoader: DataLoader<Key, string | null, string>;
   private readonly policyLoader: DataLoader<Key, QuotaPolicyRow | null, string>;
+  private readonly ingestLoader: DataLoader<Key, number, string>;
 
   constructor(reads: ReadRepository, opts: { cache: boolean } = { cache: true }) {
     this.usageLoader = new DataLoader(
@@ -43,10 +44,20 @@ export class PersonLoader {
       cache: opts.cache,
       maxBatchSize: 1000,
     });
+    this.ingestLoader = new DataLoader(byRegion((regionId, people) => reads.personIngestSince(regionId, people, new Date(Date.now() - 3600_000)), 0), {
+      cacheKeyFn: keyOf,
+      cache: opts.cache,
+      maxBatchSize: 1000,
+    });
   }
 
   usage(regionId: number, person: string): Promise<PersonUsageRow | null> {
     return this.usageLoader.load({ regionId, person });
+  }
+
+  /** Counted bytes of theirs that arrived in the last hour and are still held. */
+  ingestLastHour(regionId: number, person: string): Promise<number> {
+    return this.ingestLoader.load({ regionId, person });
   }
 
   name(regionId: number, person: string): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, GraphQLISODateTime, Int, ObjectType } from '@nestjs/graphql';
 import { QuotaTier } from './quota-enums';
 
 @ObjectType({ description: 'Someone who has sent envelopes to a region, seen from the hub (which holds no secret of theirs).' })
@@ -20,6 +20,18 @@ export class Person {
 
   @Field(() => Float, { nullable: true, complexity: 2, description: 'bytes allowed: their own override, else their tier\'s limit; null when unlimited' })
   limit?: number | null;
+
+  @Field(() => Float, { nullable: true, complexity: 2, description: 'their own limit in bytes, replacing their tier\'s (set by an admin); null when none' })
+  override?: number | null;
+
+  @Field(() => Float, { nullable: true, complexity: 3, description: 'usage ÷ limit (1 = at the limit; a limit of 0 counts as 1 byte); null when unlimited' })
+  pressure?: number | null;
+
+  @Field(() => Float, { complexity: 3, description: 'bytes counted toward their quota that arrived in the last hour and are still held' })
+  ingestBytesLastHour?: number;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, complexity: 3, description: 'when they reach their limit at the pace of their last hour (now when already there); null when unlimited or not growing' })
+  projectedFullAt?: Date | null;
 
   /** internal: the region the person was read in (not a field) */
   regionId: number;

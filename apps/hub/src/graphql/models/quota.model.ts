@@ -33,3 +33,12 @@ export class EvictionConnection {
   @Field(() => [Eviction]) nodes: Eviction[];
   @Field(() => PageInfo, { description: 'hasNextPage may be true on a last full page; the next page is then empty' }) pageInfo: PageInfo;
 }
+
+@ObjectType({ description: 'What a quota change would evict right now (a dry run: nothing changed), by the quota workers\' own rule.' })
+export class EvictionPreview {
+  @Field(() => Int, { description: 'people who would lose envelopes' }) people: number;
+  @Field(() => Int, { description: 'envelopes that would be evicted' }) envelopes: number;
+  @Field(() => Float, { description: 'bytes (counted toward quotas) that would be freed' }) bytes: number;
+  @Field({ description: 'false when more than 1,000 people would be over their limit: `people` counts them all, `envelopes` and `bytes` the 1,000 largest' })
+  complete: boolean;
+}

@@ -1,5 +1,5 @@
 import { UseGuards } from '@nestjs/common';
-import { Args, Float, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Float, GraphQLISODateTime, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { RegionContext } from '../../regions/region.service';
 import { CurrentRegion, Persons, RegionMemberGuard } from '../auth/guards';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../dto/limits';
@@ -22,7 +22,7 @@ export class PersonResolver {
   }
 
   @UseGuards(RegionMemberGuard)
-  @Query(() => PersonConnection, { nullable: true, complexity: pageComplexity(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), description: 'People of a region, by key or by usage.' })
+  @Query(() => PersonConnection, { nullable: true, complexity: pageComplexity(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), description: 'People of a region, by key, usage, envelopes or pressure; `search` by key prefix or name.' })
   persons(@Args() args: PersonsArgs, @CurrentRegion() region: RegionContext, @Persons() loader: PersonLoader): Promise<PersonConnection> {
     return this.queries.persons(region, args, loader);
   }
@@ -50,5 +50,25 @@ export class PersonResolver {
   @ResolveField(() => Float, { nullable: true })
   async limit(@Parent() person: Person, @Persons() loader: PersonLoader): Promise<number | null> {
     return (await this.queries.quota(person, loader)).limit;
+  }
+
+  @ResolveField(() => Float, { nullable: true })
+  override(@Parent() person: Person, @Persons() loader: PersonLoader): Promise<number | null> {
+    return this.queries.override(person, loader);
+  }
+
+  @ResolveField(() => Float, { nullable: true })
+  pressure(@Parent() person: Person, @Persons() loader: PersonLoader): Promise<number | null> {
+    return this.queries.pressure(person, loader);
+  }
+
+  @ResolveField(() => Float)
+  ingestBytesLastHour(@Parent() person: Person, @Persons() loader: PersonLoader): Promise<number> {
+    return this.queries.ingestBytesLastHour(person, loader);
+  }
+
+  @ResolveField(() => GraphQLISODateTime, { nullable: true })
+  projectedFullAt(@Parent() person: Person, @Persons() loader: PersonLoader): Promise<Date | null> {
+    return this.queries.projectedFullAt(person, loader);
   }
 }

@@ -1,12 +1,12 @@
 import { UseGuards } from '@nestjs/common';
 import type { AdminPrincipal } from '../../admin/admin-principal';
-import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { RegionContext } from '../../regions/region.service';
 import { AnyAdmin, CurrentAdmin, CurrentRegion, HubAdmin, RegionMemberGuard, Regions } from '../auth/guards';
 import type { RegionLoader } from '../loaders/region.loader';
 import { RegionByKeyArgs } from '../dto/region.args';
 import { HubStats } from '../models/hub-stats.model';
-import { Region, RegionStats } from '../models/region.model';
+import { IngestWindow, Region, RegionStats } from '../models/region.model';
 import { RegionQueryService } from '../services/region-query.service';
 
 @Resolver(() => Region)
@@ -34,5 +34,25 @@ export class RegionResolver {
   @ResolveField(() => RegionStats)
   stats(@Parent() region: Region, @Regions() loader: RegionLoader): Promise<RegionStats> {
     return this.queries.stats(region, loader);
+  }
+}
+
+/** The costlier stats, read only when asked for, batched over every region of the request. */
+@Resolver(() => RegionStats)
+export class RegionStatsResolver {
+  @ResolveField(() => Int)
+  async peopleOverLimit(@Parent() stats: RegionStats, @Regions() loader: RegionLoader): Promise<number> {
+    return (await loader.pressure(stats.regionId)).overLimit;
+  }
+
+  @ResolveField(() => Int)
+  async peopleNearLimit(@Parent() stats: RegionStats, @Regions() loader: RegionLoader): Promise<number> {
+    return (await loader.pressure(stats.regionId)).nearLimit;
+  }
+
+  @ResolveField(() => IngestWindow)
+  async ingestLastHour(@Parent() stats: RegionStats, @Regions() loader: RegionLoader): Promise<IngestWindow> {
+    const p = await loader.pressure(stats.regionId);
+    return { envelopes: p.ingestEnvelopes, bytes: p.ingestBytes };
   }
 }

@@ -20,7 +20,8 @@ export function parseEnvelopeCursor(cursor: string | undefined): number {
 
 export interface PersonCursor {
   order: string;
-  value: number | string;
+  /** pressure cursors hold a float, or null past the people with a limit */
+  value: number | string | null;
   person: string;
 }
 
@@ -42,8 +43,12 @@ export function parsePersonCursor(cursor: string | undefined, order: string): Pe
   if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[2] !== 'string' || parsed[2].length > 64) throw bad();
   const [o, value, person] = parsed as [unknown, unknown, string];
   if (o !== order) throw new HubError('BAD_REQUEST', `after was made for orderBy ${String(o)}; page with the same orderBy or start again without after`, 'after');
-  if (!(typeof value === 'number' && Number.isSafeInteger(value)) && !(typeof value === 'string' && value.length <= 64)) throw bad();
-  return { order, value, person };
+  const ok =
+    order === 'pressure'
+      ? value === null || (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+      : (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && value.length <= 64);
+  if (!ok) throw bad();
+  return { order, value: value as number | string | null, person };
 }
 
 const EVICTION = 'v1:';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isValidKey } from '@kiki/crypto';
-import { ReadRepository } from '@kiki/storage';
+import { type PersonUsageRow, ReadRepository } from '@kiki/storage';
 import { HubError } from '../../common/errors';
 import type { RegionContext } from '../../regions/region.service';
 import type { PersonsArgs } from '../dto/persons.args';
@@ -29,10 +29,11 @@ export class PersonQueryService {
       orderBy: args.orderBy,
       after: after && { value: after.value, person: after.person },
       limit: args.first + 1,
+      search: args.search,
     });
     for (const r of rows) loader.primeUsage(region.regionId, r);
-    const valueOf = (r: { person: string; bytes: number; envelopes: number }) =>
-      args.orderBy === 'usage' ? r.bytes : args.orderBy === 'envelopes' ? r.envelopes : r.person;
+    const valueOf = (r: PersonUsageRow) =>
+      args.orderBy === 'usage' ? r.bytes : args.orderBy === 'envelopes' ? r.envelopes : args.orderBy === 'pressure' ? (r.pressure ?? null) : r.person;
     return page(rows, args.first, (r) => toPerson(region.regionId, r), (r) => personCursor({ order: args.orderBy, value: valueOf(r), person: r.person }));
   }
 
@@ -44,6 +45,34 @@ export class PersonQueryService {
     if (person.usage !== undefined && person.envelopeCount !== undefined) return { bytes: person.usage, envelopes: person.envelopeCount };
     const row = await loader.usage(person.regionId, person.publicKey);
     return { bytes: row?.bytes ?? 0, envelopes: row?.envelopes ?? 0 };
+  }
+
+  /** usage ÷ limit (a limit of 0 counts as 1 byte); null without a limit. */
+  async pressure(person: Person, loader: PersonLoader): Promise<number | null> {
+    const [{ bytes }, { limit }] = await Promise.all([this.usage(person, loader), this.quota(person, loader)]);
+    return limit === null ? null : bytes / Math.max(limit, 1);
+  }
+
+  /** The person's own limit (replacing their tier's), if an admin set one. */
+  async override(person: Person, loader: PersonLoader): Promise<number | null> {
+    const policy = await loader.policy(person.regionId, person.publicKey);
+    return policy?.overrideBytes ?? null;
+  }
+
+  ingestBytesLastHour(person: Person, loader: PersonLoader): Promise<number> {
+    return loader.ingestLastHour(person.regionId, person.publicKey);
+  }
+
+  /**
+   * When the person reaches their limit at the pace of their last hour; now when already at or
+   * over it; null when unlimited or nothing counted arrived in the last hour.
+   */
+  async projectedFullAt(person: Person, loader: PersonLoader): Promise<Date | null> {
+    const [{ bytes }, { limit }, perHour] = await Promise.all([this.usage(person, loader), this.quota(person, loader), this.ingestBytesLastHour(person, loader)]);
+    if (limit === null) return null;
+    if (bytes >= limit) return new Date();
+    if (perHour <= 0) return null;
+    return new Date(Date.now() + ((limit - bytes) / perHour) * 3600_000);
   }
 
   /** Tier and limit by the quota module's own rule (quota.policy.ts), batched per request. */

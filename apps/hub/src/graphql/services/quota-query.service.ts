@@ -6,7 +6,7 @@ import { type EvictionView, QuotaService } from '../../quota/quota.service';
 import type { EvictionsArgs, SetPersonTierArgs, SetQuotaPolicyArgs } from '../dto/quota.args';
 import type { Person } from '../models/person.model';
 import { EvictionReason, QuotaTier } from '../models/quota-enums';
-import type { Eviction, EvictionConnection, QuotaPolicy } from '../models/quota.model';
+import type { Eviction, EvictionConnection, EvictionPreview, QuotaPolicy } from '../models/quota.model';
 import { evictionCursor, parseEvictionCursor } from './cursors';
 
 export function toEviction(regionId: number, e: EvictionView): Eviction {
@@ -65,8 +65,23 @@ export class QuotaQueryService {
     return queued;
   }
 
+  previewPersonTier(region: RegionContext, args: SetPersonTierArgs): Promise<EvictionPreview> {
+    return this.quota.previewPersonTier(region, args.publicKey, args.tier, args.overrideBytes ?? null);
+  }
+
+  previewPolicy(region: RegionContext, args: SetQuotaPolicyArgs): Promise<EvictionPreview> {
+    return this.quota.previewRegionPolicy(region, { defaultBytes: args.defaultBytes ?? undefined, trustedBytes: args.trustedBytes ?? undefined });
+  }
+
   async evictions(region: RegionContext, args: EvictionsArgs): Promise<EvictionConnection> {
-    const page = await this.quota.listEvictions(region, { person: args.person ?? null, before: parseEvictionCursor(args.after) ?? null, limit: args.first });
+    const page = await this.quota.listEvictions(region, {
+      person: args.person ?? null,
+      reason: args.reason ?? null,
+      since: args.since ?? null,
+      until: args.until ?? null,
+      before: parseEvictionCursor(args.after) ?? null,
+      limit: args.first,
+    });
     const edges = page.items.map((e) => ({ cursor: evictionCursor(e.evictionId), node: toEviction(region.regionId, e) }));
     return {
       edges,

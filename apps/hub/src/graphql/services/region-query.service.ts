@@ -28,8 +28,8 @@ export class RegionQueryService {
     return (await this.regionRows.list()).filter((r) => admin.hub || admin.regionIds.has(r.regionId)).map(regionFromRow);
   }
 
-  stats(region: Region, loader: RegionLoader): Promise<RegionStats> {
-    return loader.stats(region.regionId);
+  async stats(region: Region, loader: RegionLoader): Promise<RegionStats> {
+    return { ...(await loader.stats(region.regionId)), regionId: region.regionId };
   }
 
   async hubStats(): Promise<HubStats> {
