@@ -20,6 +20,7 @@ export type EvictionReason =
 export type PersonOrder =
   /** most envelopes first (ties by public key) */
   | 'ENVELOPES_DESC'
+  /** highest usage ÷ limit first, people without a limit last (ties by public key) */
   | 'PRESSURE_DESC'
   /** by public key, ascending */
   | 'PUBLIC_KEY'
@@ -138,7 +139,7 @@ export type AuditQueryVariables = Exact<{
 }>;
 
 
-export type AuditQuery = { auditLog: { nodes: Array<{ id: string, actor: string, action: string, region: string | null, target: string | null, before: string | null, after: string | null, at: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+export type AuditQuery = { auditLog: { nodes: Array<{ id: string, actor: string, action: string, region: string | null, target: string | null, before: string | null, after: string | null, at: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type RegionListQueryVariables = Exact<{ [key: string]: never; }>;
 

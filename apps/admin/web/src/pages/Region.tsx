@@ -163,7 +163,15 @@ export function RegionPage({ region }: { region: string }) {
                     </td>
                     <td className="num">{formatCount(p.envelopeCount)}</td>
                     <td className="num">{formatBytes(p.ingestBytesLastHour)}</td>
-                    <td title={formatDateTime(p.projectedFullAt)}>{p.projectedFullAt ? formatRelative(p.projectedFullAt) : <span className="muted">—</span>}</td>
+                    <td title={formatDateTime(p.projectedFullAt)}>
+                      {p.limit !== null && p.limit !== undefined && p.usage >= p.limit ? (
+                        <span className="level-over">full now</span>
+                      ) : p.projectedFullAt ? (
+                        formatRelative(p.projectedFullAt)
+                      ) : (
+                        <span className="muted">not growing</span>
+                      )}
+                    </td>
                     <td>
                       <button type="button" onClick={() => setEditing({ publicKey: p.publicKey, name: p.name ?? null, tier: p.tier, override: p.override ?? null })}>
                         Change tier<span className="sr-only"> of {p.name ?? p.publicKey}</span>
