@@ -5,6 +5,7 @@ import { RegionRemovedSeq1764000000003 } from './1764000000003-RegionRemovedSeq'
 import { EnvelopeRegionTrigger1764000000004 } from './1764000000004-EnvelopeRegionTrigger';
 import { AdminAccounts1764000000400 } from './1764000000400-AdminAccounts';
 import { PersonUsageBytesIndex1764000000401 } from './1764000000401-PersonUsageBytesIndex';
+import { UsageSample1764000000402 } from './1764000000402-UsageSample';
 
 /** Every migration, oldest first. Listed explicitly so builds and tests need no file globbing. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   EnvelopeRegionTrigger1764000000004,
   AdminAccounts1764000000400,
   PersonUsageBytesIndex1764000000401,
+  UsageSample1764000000402,
 ];

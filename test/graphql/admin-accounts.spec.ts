@@ -186,6 +186,7 @@ describe('scope: a region admin', () => {
     ['previewQuotaPolicy', `query($r: String!) { previewQuotaPolicy(region: $r, defaultBytes: 1) { envelopes } }`, {}],
     ['auditLog', `query($r: String!) { auditLog(region: $r) { nodes { id } } }`, {}],
     ['persons by pressure', `query($r: String!) { persons(region: $r, orderBy: PRESSURE_DESC, search: "a") { nodes { publicKey pressure } } }`, {}],
+    ['usageSeries', `query($r: String!) { usageSeries(region: $r, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", step: 3600) { at } }`, {}],
     ['reevaluatePerson', `mutation($r: String!, $k: String!) { reevaluatePerson(region: $r, publicKey: $k) }`, { k: alice.public }],
   ];
 
@@ -204,6 +205,29 @@ describe('scope: a region admin', () => {
     // the other region kept its policy
     const theirsNow = await gql(hub.url, `query($r: String!) { region(publicKey: $r) { quotaPolicy { defaultBytes } } }`, { r: theirs.public }, bearer(TOKEN));
     expect(theirsNow.data.region.quotaPolicy.defaultBytes).toBe(5000000);
+  });
+
+  it('a socket re-checks its session: after logout no new subscription starts', async () => {
+    const { RequestAuth } = await import('../../apps/hub/src/graphql/auth/request-auth');
+    const own = (await login('ria', PASSWORD, '203.0.113.201')).data.adminLogin.token;
+    const client = wsClient(hub.url, bearer(own));
+    const was = RequestAuth.sessionRecheckMs;
+    RequestAuth.sessionRecheckMs = 0;
+    try {
+      const Q = `subscription($r: String!) { evictionHappened(region: $r) { envelopeId } }`;
+      const first = collect(client, Q, { r: mine.public });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(first.error).toBeNull();
+      expect(first.events).toEqual([]);
+      await gql(hub.url, `mutation { adminLogout }`, {}, bearer(own));
+      const second = collect(client, Q, { r: mine.public });
+      await second.until(() => second.events.length > 0 || second.done || second.error !== null);
+      const err = second.events[0]?.errors?.[0] ?? (second.error as any)?.[0];
+      expect(err?.extensions?.code ?? JSON.stringify(second.error)).toBe('UNAUTHENTICATED');
+    } finally {
+      RequestAuth.sessionRecheckMs = was;
+      await client.dispose();
+    }
   });
 
   it('gets FORBIDDEN from a subscription of another region, and events of its own', async () => {

@@ -8,3 +8,4 @@ export * from './repositories/read.repository';
 export * from './repositories/nonce.repository';
 export { isStorableText } from './repositories/prepared';
 export * from './repositories/admin.repository';
+export * from './repositories/usage-sample.repository';

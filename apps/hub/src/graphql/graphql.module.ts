@@ -18,6 +18,7 @@ import { QuotaModule } from '../quota/quota.module';
 import { AdminResolver } from './resolvers/admin.resolver';
 import { AdminSessionResolver } from './resolvers/admin-session.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
+import { DashboardResolver } from './resolvers/dashboard.resolver';
 import { EnvelopeResolver } from './resolvers/envelope.resolver';
 import { PersonResolver } from './resolvers/person.resolver';
 import { QuotaResolver } from './resolvers/quota.resolver';
@@ -99,6 +100,7 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     AdminResolver,
     AdminSessionResolver,
     AuditResolver,
+    DashboardResolver,
     SubscriptionResolver,
   ],
 })

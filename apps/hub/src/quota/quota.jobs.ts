@@ -24,13 +24,15 @@ export interface QuotaJobPayloads {
   'quota.sweep': Record<string, never>;
   /** Recompute a region's usage from its envelopes, repair drift, enqueue people over their limit. */
   'quota.sweep-region': RegionJob;
+  /** The repeatable usage sample: one usage_sample row per region (usageSeries), old ones deleted. */
+  'usage.sample': Record<string, never>;
 }
 
 export type QuotaJobName = keyof QuotaJobPayloads;
 export type QuotaJob = { [N in QuotaJobName]: { name: N; data: QuotaJobPayloads[N] } }[QuotaJobName];
 
 // A record over the union, so adding a name without listing it here fails to compile.
-const NAMES: Record<QuotaJobName, true> = { 'quota.evaluate': true, 'quota.erase': true, 'quota.sweep': true, 'quota.sweep-region': true };
+const NAMES: Record<QuotaJobName, true> = { 'quota.evaluate': true, 'quota.erase': true, 'quota.sweep': true, 'quota.sweep-region': true, 'usage.sample': true };
 export const QUOTA_JOB_NAMES = Object.keys(NAMES) as QuotaJobName[];
 
 /**

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { QuotaRepository } from '@kiki/storage';
+import { QuotaRepository, UsageSampleRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
 import { EvictionService } from './eviction.service';
 import { QuotaMetrics } from './quota.metrics';
@@ -9,6 +9,7 @@ import { QuotaService } from './quota.service';
 import { QUOTA_WORKER_PROCESS, QuotaWorker } from './quota.worker';
 import { RegionCommits } from './region-commits';
 import { SweepService } from './sweep.service';
+import { UsageSampleService } from './usage-sample.service';
 
 /**
  * Per-person storage quotas (docs/quotas.md). Imported as is by the hub (ingest enqueues, and
@@ -26,8 +27,10 @@ import { SweepService } from './sweep.service';
     SweepService,
     QuotaWorker,
     QuotaService,
+    { provide: UsageSampleRepository, inject: [DataSource], useFactory: (ds: DataSource) => new UsageSampleRepository(ds) },
+    UsageSampleService,
   ],
-  exports: [QuotaService],
+  exports: [QuotaService, UsageSampleRepository],
 })
 export class QuotaModule {
   /** The standalone worker process: runs the workers whatever RUN_WORKERS says. */

@@ -235,7 +235,8 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+/** Rejects when `p` has not settled within `ms` (Redis accepting a connection but not answering). */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     p,

@@ -4,7 +4,9 @@ import { type EvictionReason, QUOTA_TIERS, QuotaRepository, type QuotaTier, Regi
 import { HubError } from '../common/errors';
 import { EvictionService } from './eviction.service';
 import { effectiveTier, resolveLimit } from './quota.policy';
-import { QuotaQueue, type QuotaQueueStatus } from './quota.queue';
+import { ENQUEUE_TIMEOUT_MS, QuotaQueue, type QuotaQueueStatus, withTimeout } from './quota.queue';
+import { USAGE_SAMPLE_SCHEDULER, SWEEP_SCHEDULER } from './quota.worker';
+import { lastSweepKey } from './sweep.service';
 
 /** The region a call is about: a RegionContext will do. */
 export interface RegionRef {
@@ -59,6 +61,23 @@ export interface EvictionPreview {
 
 /** A policy dry run plans the eviction of at most this many people (the largest first). */
 export const PREVIEW_MAX_PEOPLE = 1000;
+
+/** What the dashboard's queues page shows (hub admins). */
+export interface QueueHealth {
+  lastSweepAt: Date | null;
+  nextSweepAt: Date | null;
+  nextUsageSampleAt: Date | null;
+  workersAlive: number;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** failed jobs about a region, among the newest FAILED_SCAN failed jobs */
+  failedByRegion: Array<{ regionId: number; failed: number }>;
+}
+
+/** queueHealth groups at most this many of the newest failed jobs by region. */
+export const FAILED_SCAN = 1000;
 
 export const MAX_PAGE = 100;
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
@@ -193,6 +212,39 @@ export class QuotaService {
     return { items, next: items.length === limit ? items[items.length - 1].evictionId : null };
   }
 
+  /** The quota queue for the dashboard: sweeps, workers alive, counts, failed jobs per region. UNAVAILABLE without Redis. */
+  async health(prefix: string): Promise<QueueHealth> {
+    const queue = this.queue.bullQueue;
+    if (!queue || !this.queue.redisReady) throw new HubError('UNAVAILABLE', 'the quota queue (Redis) is unreachable; retry shortly');
+    const work = Promise.all([
+      queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+      queue.getWorkersCount(),
+      queue.getJobScheduler(SWEEP_SCHEDULER),
+      queue.getJobScheduler(USAGE_SAMPLE_SCHEDULER),
+      queue.getFailed(0, FAILED_SCAN - 1),
+      this.queue.connection.get(lastSweepKey(prefix)),
+    ]);
+    const [counts, workers, sweep, sample, failed, last] = await withTimeout(work, ENQUEUE_TIMEOUT_MS).catch((err: Error) => {
+      throw new HubError('UNAVAILABLE', `the quota queue (Redis) did not answer: ${err.message}`);
+    });
+    const byRegion = new Map<number, number>();
+    for (const job of failed) {
+      const regionId = (job?.data as { regionId?: unknown } | undefined)?.regionId;
+      if (typeof regionId === 'number') byRegion.set(regionId, (byRegion.get(regionId) ?? 0) + 1);
+    }
+    return {
+      lastSweepAt: last ? new Date(Number(last)) : null,
+      nextSweepAt: sweep?.next ? new Date(sweep.next) : null,
+      nextUsageSampleAt: sample?.next ? new Date(sample.next) : null,
+      workersAlive: workers,
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      failedByRegion: [...byRegion].map(([regionId, n]) => ({ regionId, failed: n })).sort((a, b) => b.failed - a.failed || a.regionId - b.regionId),
+    };
+  }
+
   /** Queue health for operators: Redis state, job counts, recent failures with their reasons. */
   status(): Promise<QuotaQueueStatus> {
     return this.queue.status();
@@ -221,3 +273,4 @@ function pageSize(n: number | undefined): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new HubError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE}`, 'limit');
   return n;
 }
+

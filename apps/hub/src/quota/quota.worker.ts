@@ -10,7 +10,8 @@ import { QuotaQueue } from './quota.queue';
 /** Provided (true) by the standalone worker process (worker.ts): run the workers whatever RUN_WORKERS says. */
 export const QUOTA_WORKER_PROCESS = 'kiki:quota-worker-process';
 
-const SWEEP_SCHEDULER = 'quota-sweep';
+export const SWEEP_SCHEDULER = 'quota-sweep';
+export const USAGE_SAMPLE_SCHEDULER = 'usage-sample';
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
@@ -125,6 +126,7 @@ export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnAppl
     const queue = this.queue.bullQueue;
     if (!queue) return;
     try {
+      await this.scheduleUsageSample();
       const every = this.config.QUOTA_SWEEP_EVERY_SECONDS * 1000;
       if (every === 0) {
         await queue.removeJobScheduler(SWEEP_SCHEDULER);
@@ -137,6 +139,15 @@ export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnAppl
     } catch (err) {
       this.log.warn({ msg: 'could not schedule the quota sweep; retried when redis reconnects', err: String(err) });
     }
+  }
+
+  /** The repeatable usage sample (usageSeries), installed, updated or removed like the sweep. */
+  private async scheduleUsageSample(): Promise<void> {
+    const queue = this.queue.bullQueue;
+    if (!queue) return;
+    const every = this.config.USAGE_SAMPLE_EVERY_SECONDS * 1000;
+    if (every === 0) await queue.removeJobScheduler(USAGE_SAMPLE_SCHEDULER);
+    else await queue.upsertJobScheduler(USAGE_SAMPLE_SCHEDULER, { every }, { name: 'usage.sample', data: {} });
   }
 
   private discover(): FoundHandler[] {

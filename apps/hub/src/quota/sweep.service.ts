@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HubConfig } from '../config/hub-config';
 import { QuotaRepository } from '@kiki/storage';
 import { QuotaMetrics } from './quota.metrics';
 import { OnQuotaJob, type QuotaJob, type RegionJob } from './quota.jobs';
@@ -19,6 +20,11 @@ export interface SweepReport {
   ms: number;
 }
 
+/** Redis key of the time (ms) the last sweep started. */
+export function lastSweepKey(prefix: string): string {
+  return `${prefix}:quota:last-sweep`;
+}
+
 // Usage rows locked per repair transaction: ingest of those people waits meanwhile, so keep it short.
 const REPAIR_CHUNK = 100;
 
@@ -35,11 +41,14 @@ export class SweepService {
     private readonly quota: QuotaRepository,
     private readonly queue: QuotaQueue,
     private readonly metrics: QuotaMetrics,
+    @Inject(HubConfig) private readonly config: HubConfig,
   ) {}
 
   @OnQuotaJob('quota.sweep')
   async sweepAll(_payload: Record<string, never>): Promise<number> {
     const regions = await this.quota.regionIds();
+    // for queueHealth.lastSweepAt; best effort, on the queue's own connection
+    await this.queue.connection.set(lastSweepKey(this.config.REDIS_PREFIX), String(Date.now())).catch(() => undefined);
     await this.queue.enqueue(regions.map((regionId): QuotaJob => ({ name: 'quota.sweep-region', data: { regionId } })));
     return regions.length;
   }

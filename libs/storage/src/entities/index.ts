@@ -7,13 +7,15 @@ import { PersonUsageEntity } from './person-usage.entity';
 import { RegionSeqEntity } from './region-seq.entity';
 import { RegionEntity } from './region.entity';
 import { SyncNonceEntity } from './sync-nonce.entity';
+import { UsageSampleEntity } from './usage-sample.entity';
 
 export { EnvelopeEntity, PersonUsageEntity, RegionEntity, RegionSeqEntity };
 export { EvictionEntity, PersonEraseEntity, PersonPolicyEntity, SyncNonceEntity };
+export { UsageSampleEntity };
 export { AdminAccountEntity, AdminLoginThrottleEntity, AdminRegionEntity, AdminSessionEntity, AuditLogEntity };
 export { ADMIN_ROLES, type AdminRole } from './admin.entity';
 export type { EvictionReason } from './eviction.entity';
 export { QUOTA_TIERS, type QuotaTier } from './person-policy.entity';
 export type { RemovedReason } from './envelope.entity';
 export const entities = [RegionEntity, RegionSeqEntity, EnvelopeEntity, PersonUsageEntity, PersonPolicyEntity, EvictionEntity, PersonEraseEntity, SyncNonceEntity,
-  AdminAccountEntity, AdminRegionEntity, AdminSessionEntity, AdminLoginThrottleEntity, AuditLogEntity];
+  AdminAccountEntity, AdminRegionEntity, AdminSessionEntity, AdminLoginThrottleEntity, AuditLogEntity, UsageSampleEntity];

@@ -20,10 +20,14 @@ function sameSecret(a: string, b: string): boolean {
  * account (hub admin, or region admin of the regions granted to it).
  */
 export class RequestAuth {
+  /** How long a socket's admin session is trusted before it is looked up again (ms). */
+  static sessionRecheckMs = 10_000;
+
   private readonly regions = new Map<string, Promise<RegionContext>>();
   private readonly granted = new Map<string, RegionContext>();
   private principal?: Promise<AdminPrincipal>;
   private resolved?: AdminPrincipal;
+  private checkedAt = 0;
 
   constructor(
     readonly authorization: string | undefined,
@@ -36,7 +40,19 @@ export class RequestAuth {
 
   /** The admin behind this credential (any role), checked once per request or socket. */
   admin(): Promise<AdminPrincipal> {
-    this.principal ??= this.resolveAdmin().then((p) => (this.resolved = p));
+    const session = this.resolved?.session;
+    if (session && (Date.now() - this.checkedAt > RequestAuth.sessionRecheckMs || session.expiresAt.getTime() <= Date.now())) {
+      // a socket lives longer than a session: look again, so a subscription started after
+      // logout, expiry or a revoked grant is refused (HTTP requests never get here)
+      this.principal = undefined;
+      this.resolved = undefined;
+      this.regions.clear();
+      this.granted.clear();
+    }
+    this.principal ??= this.resolveAdmin().then((p) => {
+      this.checkedAt = Date.now();
+      return (this.resolved = p);
+    });
     return this.principal;
   }
 
@@ -64,8 +80,10 @@ export class RequestAuth {
   }
 
   /** The region, once the caller proved membership of it (or is an admin in scope). */
-  region(publicKey: unknown): Promise<RegionContext> {
-    if (typeof publicKey !== 'string') return Promise.reject(new HubError('BAD_REQUEST', 'a region public key is required', 'region'));
+  async region(publicKey: unknown): Promise<RegionContext> {
+    if (typeof publicKey !== 'string') throw new HubError('BAD_REQUEST', 'a region public key is required', 'region');
+    // an admin session is re-checked now and then (see admin()), which may drop cached grants
+    if (this.resolved?.session) await this.admin();
     let pending = this.regions.get(publicKey);
     if (!pending) {
       pending = this.authorize(publicKey);
