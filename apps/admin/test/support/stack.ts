@@ -31,8 +31,8 @@ export interface Stack {
   admin: NestExpressApplication;
   adminUrl: string;
   browser: Browser;
-  /** a quota worker as its own app context (like `npm run worker`), started when a test wants evictions */
-  startWorker(): Promise<INestApplicationContext>;
+  /** a quota worker as its own app context (like `npm run worker`), started (once) when a test wants evictions or samples */
+  ensureWorker(): Promise<INestApplicationContext>;
   close(): Promise<void>;
 }
 
@@ -54,10 +54,9 @@ export async function startStack(hubEnv: Record<string, string> = {}): Promise<S
     admin,
     adminUrl,
     browser,
-    async startWorker() {
-      const w = await startWorker(hub.config, { logger: false });
-      workers.push(w);
-      return w;
+    async ensureWorker() {
+      if (!workers.length) workers.push(await startWorker(hub.config, { logger: false }));
+      return workers[0];
     },
     async close() {
       await browser.close().catch(() => undefined);
