@@ -1,6 +1,8 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { Pool } from 'pg';
+import { chromium } from 'playwright-core';
 import { benchDatabase, benchHubEnv, cpuSeconds, percentile, startHubProcess, stopHubProcess } from './support';
 
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
@@ -37,11 +39,63 @@ async function timed(n: number, call: () => Promise<Response>): Promise<number[]
 }
 
 /**
+ * Browser time to data, in Debian's Chromium: from navigation to the first row of the overview
+ * (every region) and of a region page (people by pressure) of a region with `people` people
+ * (usage rows inserted straight into Postgres: the page reads the same index either way).
+ */
+async function browserTimes(adminUrl: string, hubUrl: string, databaseUrl: string, people: number): Promise<Array<Record<string, string | number>>> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  const big = (
+    (await (
+      await fetch(`${hubUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query: 'mutation { createRegion(name: "big") { region { publicKey } } }' }) })
+    ).json()) as { data: { createRegion: { region: { publicKey: string } } } }
+  ).data.createRegion.region.publicKey;
+  await pool.query(
+    `INSERT INTO person_usage (region_id, person, bytes, envelopes)
+     SELECT r.region_id, 'p' || lpad(g::text, 7, '0'), (g::bigint * 7919) % 6000001, 1 FROM region r, generate_series(1, $2) g WHERE r.public_key = $1`,
+    [big, people],
+  );
+  await pool.query('ANALYZE');
+  await pool.end();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const rows: Array<Record<string, string | number>> = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${adminUrl}/login`);
+    await page.getByLabel('Username').fill('bench');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    for (const [what, path, firstRow] of [
+      ['browser: overview, first region row (1,001 regions)', '/', 'tbody tr'],
+      [`browser: region page, first person by pressure (${people.toLocaleString('en')} people)`, `/regions/${big}`, 'tr[data-person]'],
+    ] as const) {
+      const ms: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        await page.goto('about:blank');
+        const t = performance.now();
+        await page.goto(adminUrl + path);
+        await page.locator(firstRow).first().waitFor({ timeout: 60_000 });
+        if (i > 0) ms.push(performance.now() - t); // the first run warms the caches
+      }
+      ms.sort((a, b) => a - b);
+      rows.push({ query: what, 'via admin p50 ms': percentile(ms, 50).toFixed(0), 'via admin p99 ms': ms[ms.length - 1].toFixed(0) });
+    }
+  } finally {
+    await browser.close();
+  }
+  return rows;
+}
+
+/**
  * The admin app's added latency: the same GraphQL read sent straight to the hub with the admin
  * session token, and through the admin app (cookie → server-side session → hub), one at a time
  * (no queueing), `regions` regions.
  */
-export async function runAdminWebBench(opts: { regions?: number; requests?: number } = {}) {
+export async function runAdminWebBench(opts: { regions?: number; requests?: number; people?: number } = {}) {
   const regions = opts.regions ?? 1000;
   const n = opts.requests ?? 500;
   const db = await benchDatabase();
@@ -101,6 +155,7 @@ export async function runAdminWebBench(opts: { regions?: number; requests?: numb
         'admin app CPU ms/request': (((cpuSeconds(admin.child.pid) - adminCpu) * 1000) / n).toFixed(2),
       });
     }
+    rows.push(...(await browserTimes(admin.url, hub.url, db.url, opts.people ?? 200_000)));
     return rows;
   } finally {
     if (admin) await stopHubProcess(admin);

@@ -5,10 +5,10 @@ export interface Point {
   value: number;
 }
 
-function scale(points: Point[], width: number, height: number, pad: number) {
+function scale(points: Point[], width: number, height: number, pad: number, range?: [number, number]) {
   const times = points.map((p) => Date.parse(p.at));
-  const t0 = Math.min(...times);
-  const t1 = Math.max(...times);
+  const t0 = range?.[0] ?? Math.min(...times);
+  const t1 = range?.[1] ?? Math.max(...times);
   const max = Math.max(...points.map((p) => p.value), 1);
   const x = (t: number) => pad + (t1 === t0 ? (width - 2 * pad) / 2 : ((t - t0) / (t1 - t0)) * (width - 2 * pad));
   const y = (v: number) => height - pad - (v / max) * (height - 2 * pad);
@@ -26,13 +26,13 @@ export function Sparkline({ points, label }: { points: Point[]; label: string })
   );
 }
 
-/** One series over time with its samples marked; the axes say the range it covers. */
-export function LineChart({ points, title, format }: { points: Point[]; title: string; format: (v: number) => string }) {
-  const width = 640;
-  const height = 200;
-  const pad = 36;
+/** One series over time with its samples marked; the x axis spans `range` (the period shown). */
+export function LineChart({ points, title, format, range }: { points: Point[]; title: string; format: (v: number) => string; range?: [number, number] }) {
+  const width = 480;
+  const height = 220;
+  const pad = 48;
   if (points.length === 0) return <p className="muted">No samples in this period yet.</p>;
-  const { xy, max, t0, t1 } = scale(points, width, height, pad);
+  const { xy, max, t0, t1 } = scale(points, width, height, pad, range);
   const last = points[points.length - 1];
   return (
     <figure className="chart">
@@ -47,10 +47,10 @@ export function LineChart({ points, title, format }: { points: Point[]; title: s
         <text className="label" x={pad - 4} y={height - pad} textAnchor="end">
           0
         </text>
-        <text className="label" x={pad} y={height - pad + 16}>
+        <text className="label" x={pad} y={height - pad + 20}>
           {new Date(t0).toISOString().slice(5, 16).replace('T', ' ')}
         </text>
-        <text className="label" x={width - pad} y={height - pad + 16} textAnchor="end">
+        <text className="label" x={width - pad} y={height - pad + 20} textAnchor="end">
           {new Date(t1).toISOString().slice(5, 16).replace('T', ' ')}
         </text>
         <polyline className="line" points={xy.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')} />

@@ -76,7 +76,7 @@ export function StoragePage() {
         <div className="charts">
           {charts.map(({ m, title, format }) => (
             <section key={m} className="chart-card" aria-label={title}>
-              <LineChart points={metric(m)} title={title} format={format} />
+              <LineChart points={metric(m)} title={title} format={format} range={[split, Date.parse(vars.to)]} />
               <p className="small">
                 <Change current={current.at(-1)?.[m]} previous={previous.at(-1)?.[m]} format={format} />
               </p>
