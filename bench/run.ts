@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every benchmark, one table each. Pick some with names:
- * `npm run bench -- crypto reconcile ingest quota graphql`. Results go in docs/benchmarks.md by hand,
+ * `npm run bench -- crypto reconcile ingest quota graphql admin admin-web`. Results go in docs/benchmarks.md by hand,
  * with the date and the machine's load, because a number without its conditions misleads.
  */
 import { cpus, loadavg } from 'node:os';
+import { runAdminBench } from './admin.bench';
 import { runAdminWebBench } from './admin-web.bench';
 import { runCryptoBench } from './crypto.bench';
 import { runGraphqlBench } from './graphql.bench';
@@ -19,6 +20,7 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   ingest: { title: 'Ingest through POST /sync/:region/push (validated, committed)', run: () => runIngestBench() },
   quota: { title: 'Quota enforcement lag and sweep', run: () => runQuotaBench() },
   graphql: { title: 'GraphQL envelopes(first: 100), 50 clients, beside Postgres', run: () => runGraphqlBench() },
+  admin: { title: 'Admin dashboard reads: overview of 1,000 regions, persons pages of 200,000 people', run: () => runAdminBench() },
   'admin-web': { title: 'Admin app: added latency of the /graphql pass-through over a direct call', run: () => runAdminWebBench() },
 };
 

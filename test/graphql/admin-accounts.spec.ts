@@ -230,13 +230,22 @@ describe('scope: a region admin', () => {
     }
   });
 
-  it('gets FORBIDDEN from a subscription of another region, and events of its own', async () => {
+  it('gets FORBIDDEN from subscriptions of another region or an unknown one; its own region subscribes', async () => {
     const client = wsClient(hub.url, bearer(token));
     try {
-      const other = collect(client, `subscription($r: String!) { evictionHappened(region: $r) { envelopeId } }`, { r: theirs.public });
-      await other.until(() => other.events.length > 0 || other.done || other.error !== null);
-      const first = other.events[0]?.errors?.[0] ?? (other.error as any)?.[0];
-      expect(first?.extensions?.code ?? JSON.stringify(other.error)).toBe('FORBIDDEN');
+      for (const q of [`subscription($r: String!) { evictionHappened(region: $r) { envelopeId } }`, `subscription($r: String!) { envelopeAdded(region: $r) { id } }`]) {
+        for (const r of [theirs.public, generateKeyPair().public]) {
+          const other = collect(client, q, { r });
+          await other.until(() => other.events.length > 0 || other.done || other.error !== null);
+          const first = other.events[0]?.errors?.[0] ?? (other.error as any)?.[0];
+          expect(first?.extensions?.code ?? JSON.stringify(other.error)).toBe('FORBIDDEN');
+        }
+      }
+      // its own region: the subscription starts (no error)
+      const own = collect(client, `subscription($r: String!) { envelopeAdded(region: $r) { id } }`, { r: mine.public });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(own.error).toBeNull();
+      expect(own.events).toEqual([]);
     } finally {
       await client.dispose();
     }

@@ -61,6 +61,7 @@ export interface EvictionPreview {
 
 /** A policy dry run plans the eviction of at most this many people (the largest first). */
 export const PREVIEW_MAX_PEOPLE = 1000;
+const PREVIEW_CONCURRENCY = 4;
 
 /** What the dashboard's queues page shows (hub admins). */
 export interface QueueHealth {
@@ -149,13 +150,20 @@ export class QuotaService {
     let envelopes = 0;
     let bytes = 0;
     let people = 0;
-    for (const person of over.people) {
-      const policy = await this.quota.policy(region.regionId, person);
-      if (!policy) break;
-      const r = await this.eviction.preview(region.regionId, person, resolveLimit(person, { ...policy, defaultBytes: tiers.defaultBytes, trustedBytes: tiers.trustedBytes }));
-      envelopes += r.envelopes;
-      bytes += r.bytes;
-      if (r.envelopes > 0) people++;
+    // a few people at a time: the pool is shared with ingest
+    for (let i = 0; i < over.people.length; i += PREVIEW_CONCURRENCY) {
+      const plans = await Promise.all(
+        over.people.slice(i, i + PREVIEW_CONCURRENCY).map(async (person) => {
+          const policy = await this.quota.policy(region.regionId, person);
+          if (!policy) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
+          return this.eviction.preview(region.regionId, person, resolveLimit(person, { ...policy, defaultBytes: tiers.defaultBytes, trustedBytes: tiers.trustedBytes }));
+        }),
+      );
+      for (const r of plans) {
+        envelopes += r.envelopes;
+        bytes += r.bytes;
+        if (r.envelopes > 0) people++;
+      }
     }
     const complete = over.total <= over.people.length;
     return { people: complete ? people : over.total, envelopes, bytes, complete };
