@@ -101,6 +101,7 @@ export const PreviewTierDocument = graphql(`
       people
       envelopes
       bytes
+      complete
     }
   }
 `);
@@ -121,6 +122,7 @@ export const PreviewPolicyDocument = graphql(`
       people
       envelopes
       bytes
+      complete
     }
   }
 `);

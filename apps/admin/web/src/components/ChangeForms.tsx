@@ -9,16 +9,21 @@ interface Preview {
   people: number;
   envelopes: number;
   bytes: number;
+  /** false: more than 1,000 people affected; envelopes and bytes count the 1,000 largest only */
+  complete: boolean;
 }
 
 function PreviewText({ preview }: { preview: Preview }) {
-  if (preview.envelopes === 0) return <p role="status" className="preview preview-none">Nothing will be evicted.</p>;
+  if (preview.envelopes === 0 && preview.complete) return <p role="status" className="preview preview-none">Nothing will be evicted.</p>;
+  const atLeast = preview.complete ? '' : 'at least ';
   return (
     <p role="status" className="preview preview-evicts">
       <strong>
+        {atLeast}
         {formatCount(preview.envelopes)} envelopes, {formatBytes(preview.bytes)} will be evicted
       </strong>
       {preview.people > 1 && <> from {formatCount(preview.people)} people</>}.
+      {!preview.complete && <> (counted for the 1,000 people most over their limit)</>}
     </p>
   );
 }

@@ -82,7 +82,7 @@ export type PreviewTierQueryVariables = Exact<{
 }>;
 
 
-export type PreviewTierQuery = { previewPersonTier: { people: number, envelopes: number, bytes: number } };
+export type PreviewTierQuery = { previewPersonTier: { people: number, envelopes: number, bytes: number, complete: boolean } };
 
 export type SetTierMutationVariables = Exact<{
   region: string;
@@ -101,7 +101,7 @@ export type PreviewPolicyQueryVariables = Exact<{
 }>;
 
 
-export type PreviewPolicyQuery = { previewQuotaPolicy: { people: number, envelopes: number, bytes: number } };
+export type PreviewPolicyQuery = { previewQuotaPolicy: { people: number, envelopes: number, bytes: number, complete: boolean } };
 
 export type SetPolicyMutationVariables = Exact<{
   region: string;
@@ -283,6 +283,7 @@ export const PreviewTierDocument = new TypedDocumentString(`
     people
     envelopes
     bytes
+    complete
   }
 }
     `) as unknown as TypedDocumentString<PreviewTierQuery, PreviewTierQueryVariables>;
@@ -310,6 +311,7 @@ export const PreviewPolicyDocument = new TypedDocumentString(`
     people
     envelopes
     bytes
+    complete
   }
 }
     `) as unknown as TypedDocumentString<PreviewPolicyQuery, PreviewPolicyQueryVariables>;
