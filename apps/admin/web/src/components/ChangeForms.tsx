@@ -50,6 +50,24 @@ function useTwoStep<V>() {
   return { preview, setPreview, error, setError, busy, run };
 }
 
+/** The dry run's answer and the two buttons: Preview (the form's submit) and Confirm. */
+function PreviewActions({ step, onConfirm }: { step: { error?: ApiError; preview?: { result: Preview }; busy: boolean }; onConfirm: () => void }) {
+  return (
+    <>
+      <ErrorBox error={step.error} />
+      {step.preview && <PreviewText preview={step.preview.result} />}
+      <div className="actions">
+        <button type="submit" disabled={step.busy}>
+          Preview
+        </button>
+        <button type="button" className="primary" disabled={!step.preview || step.busy} onClick={onConfirm}>
+          Confirm change
+        </button>
+      </div>
+    </>
+  );
+}
+
 export function TierForm(props: { region: string; publicKey: string; tier: QuotaTier; override: number | null; onDone: () => void }) {
   const [tier, setTier] = useState<QuotaTier>(props.tier);
   const [override, setOverride] = useState(props.override === null ? '' : String(props.override));
@@ -87,16 +105,7 @@ export function TierForm(props: { region: string; publicKey: string; tier: Quota
         <span>Own limit (override), e.g. 500 MB; empty for none</span>
         <input value={override} onChange={(e) => (setOverride(e.target.value), step.setPreview(undefined))} disabled={tier === 'UNLIMITED'} />
       </label>
-      <ErrorBox error={step.error} />
-      {step.preview && <PreviewText preview={step.preview.result} />}
-      <div className="actions">
-        <button type="submit" disabled={step.busy}>
-          Preview
-        </button>
-        <button type="button" className="primary" disabled={!step.preview || step.busy} onClick={confirm}>
-          Confirm change
-        </button>
-      </div>
+      <PreviewActions step={step} onConfirm={confirm} />
     </form>
   );
 }
@@ -134,16 +143,7 @@ export function PolicyForm(props: { region: string; defaultBytes: number; truste
         <span>Trusted tier limit</span>
         <input value={trustedText} onChange={(e) => (setTrusted(e.target.value), step.setPreview(undefined))} />
       </label>
-      <ErrorBox error={step.error} />
-      {step.preview && <PreviewText preview={step.preview.result} />}
-      <div className="actions">
-        <button type="submit" disabled={step.busy}>
-          Preview
-        </button>
-        <button type="button" className="primary" disabled={!step.preview || step.busy} onClick={confirm}>
-          Confirm change
-        </button>
-      </div>
+      <PreviewActions step={step} onConfirm={confirm} />
     </form>
   );
 }

@@ -1,5 +1,5 @@
-import { useState } from 'react';
 import { AuditDocument } from '../api/documents';
+import { useCursorPages } from '../api/use-pages';
 import { useQuery } from '../api/use-query';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
@@ -35,13 +35,8 @@ function Json({ text }: { text: string | null | undefined }) {
 export function AuditPage() {
   const { search } = useLocation();
   const region = search.get('region');
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [seen, setSeen] = useState(region);
-  if (seen !== region) {
-    setSeen(region);
-    setCursors([null]);
-  }
-  const page = useQuery(AuditDocument, { region: region || null, after: cursors[cursors.length - 1] });
+  const pages = useCursorPages(region ?? '');
+  const page = useQuery(AuditDocument, { region: region || null, after: pages.after });
   const rows = page.data?.auditLog?.nodes ?? [];
   return (
     <>
@@ -98,12 +93,7 @@ export function AuditPage() {
           </tbody>
         </table>
       </div>
-      <Pager
-        atFirst={cursors.length === 1}
-        hasNext={!!page.data?.auditLog?.pageInfo.hasNextPage && !!page.data.auditLog.pageInfo.endCursor}
-        onFirst={() => setCursors([null])}
-        onNext={() => setCursors([...cursors, page.data!.auditLog!.pageInfo.endCursor!])}
-      />
+      <Pager pages={pages} pageInfo={page.data?.auditLog?.pageInfo} />
     </>
   );
 }

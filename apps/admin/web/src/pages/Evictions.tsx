@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { EvictionHappenedDocument, EvictionsDocument } from '../api/documents';
 import { useSubscription } from '../api/live';
+import { useCursorPages } from '../api/use-pages';
 import { useQuery } from '../api/use-query';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
@@ -21,18 +22,17 @@ export function EvictionsPage() {
   const reason = (REASONS.find((r) => r === search.get('reason')) ?? null) as EvictionReason | null;
   const since = search.get('since');
   const until = search.get('until');
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [live, setLive] = useState<EvictionRowFragment[]>([]);
   const filterKey = JSON.stringify([region, person, reason, since, until]);
+  const pages = useCursorPages(filterKey);
   const [seenKey, setSeenKey] = useState(filterKey);
   if (seenKey !== filterKey) {
     setSeenKey(filterKey);
-    setCursors([null]);
     setLive([]);
   }
-  const vars = { region: region ?? '', person: person || null, reason, since: toIso(since), until: toIso(until), after: cursors[cursors.length - 1] };
+  const vars = { region: region ?? '', person: person || null, reason, since: toIso(since), until: toIso(until), after: pages.after };
   const page = useQuery(EvictionsDocument, vars, !region);
-  const onFirstPage = cursors.length === 1;
+  const onFirstPage = pages.atFirst;
   useSubscription(EvictionHappenedDocument, region ? { region } : null, (d) => {
     const e = d.evictionHappened;
     const at = Date.parse(e.evictedAt);
@@ -117,12 +117,7 @@ export function EvictionsPage() {
           </tbody>
         </table>
       </div>
-      <Pager
-        atFirst={onFirstPage}
-        hasNext={!!page.data?.evictions?.pageInfo.hasNextPage && !!page.data.evictions.pageInfo.endCursor}
-        onFirst={() => setCursors([null])}
-        onNext={() => setCursors([...cursors, page.data!.evictions!.pageInfo.endCursor!])}
-      />
+      <Pager pages={pages} pageInfo={page.data?.evictions?.pageInfo} />
     </>
   );
 }

@@ -7,7 +7,6 @@ import { useQuery } from '../api/use-query';
 import { Sparkline } from '../components/Charts';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
-import { Pager } from '../components/Pager';
 import { QueueSummary } from '../components/QueueSummary';
 import { formatBytes, formatCount, shortKey } from '../lib/format';
 import { Link } from '../lib/router';
@@ -127,7 +126,17 @@ export function OverviewPage({ me }: { me: Me }) {
           </table>
         </div>
         {regions.length > PAGE && (
-          <Pager atFirst={page === 0} hasNext={(page + 1) * PAGE < regions.length} onFirst={() => setPage(0)} onNext={() => setPage(page + 1)} />
+          <nav className="pager" aria-label="Pages">
+            <button type="button" onClick={() => setPage(page - 1)} disabled={page === 0}>
+              ⟨ Previous
+            </button>
+            <span>
+              {page * PAGE + 1}–{Math.min(regions.length, (page + 1) * PAGE)} of {formatCount(regions.length)}
+            </span>
+            <button type="button" onClick={() => setPage(page + 1)} disabled={(page + 1) * PAGE >= regions.length}>
+              Next ⟩
+            </button>
+          </nav>
         )}
       </section>
     </>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { EvictionHappenedDocument, PeopleDocument, RegionDocument } from '../api/documents';
 import { useSubscription } from '../api/live';
 import { useThrottled } from '../api/use-debounced';
+import { useCursorPages } from '../api/use-pages';
 import { useQuery } from '../api/use-query';
 import { PolicyForm, TierForm } from '../components/ChangeForms';
 import { Dialog } from '../components/Dialog';
@@ -32,8 +33,8 @@ export function RegionPage({ region }: { region: string }) {
   const { search } = useLocation();
   const orderBy = (ORDERS.find((o) => o.value === search.get('order'))?.value ?? 'PRESSURE_DESC') as PersonOrder;
   const q = search.get('q') ?? '';
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const after = cursors[cursors.length - 1];
+  const pages = useCursorPages(`${orderBy} ${q}`);
+  const after = pages.after;
   const header = useQuery(RegionDocument, { region });
   const people = useQuery(PeopleDocument, { region, orderBy, search: q || null, first: 50, after });
   const [editing, setEditing] = useState<Editing>();
@@ -100,7 +101,6 @@ export function RegionPage({ region }: { region: string }) {
             role="search"
             onSubmit={(e) => {
               e.preventDefault();
-              setCursors([null]);
               setSearch({ q: searchText });
             }}
           >
@@ -108,10 +108,7 @@ export function RegionPage({ region }: { region: string }) {
               <span>Sort by</span>
               <select
                 value={orderBy}
-                onChange={(e) => {
-                  setCursors([null]);
-                  setSearch({ order: e.target.value });
-                }}
+                onChange={(e) => setSearch({ order: e.target.value })}
               >
                 {ORDERS.map((o) => (
                   <option key={o.value} value={o.value}>
@@ -190,12 +187,7 @@ export function RegionPage({ region }: { region: string }) {
             </table>
           </div>
         )}
-        <Pager
-          atFirst={cursors.length === 1}
-          hasNext={!!page?.pageInfo.hasNextPage && !!page.pageInfo.endCursor}
-          onFirst={() => setCursors([null])}
-          onNext={() => setCursors([...cursors, page!.pageInfo.endCursor!])}
-        />
+        <Pager pages={pages} pageInfo={page?.pageInfo} />
       </section>
       <Dialog title={`Change the tier of ${editing?.name ?? shortKey(editing?.publicKey ?? '')}`} open={!!editing} onClose={() => setEditing(undefined)}>
         {editing && (
