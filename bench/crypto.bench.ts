@@ -19,6 +19,7 @@ import {
   parseEnvelope,
   RegionValidator,
   seal,
+  verifyEnvelopeV2,
 } from '../libs/crypto/src';
 import { inflateRawText } from '../libs/crypto/src/inflate';
 
@@ -134,6 +135,17 @@ export async function runCryptoBench(): Promise<Row[]> {
     ),
   );
   rows.push(row('parseEnvelope (1 KB envelope JSON)', measure((i) => parseEnvelope(texts[i & mask]))));
+
+  // Envelope v2 (docs/envelope-v2.md): what a present signature_v2 adds per envelope.
+  rows.push(
+    row(
+      'seal, version v1 (no signature_v2)',
+      measure((i) => seal({ purpose: 'share-text', content: content1k(i), recipients: [region.public] }, senders[i & 31], region.public, { version: 'v1' })),
+      'compare with seal above (v2 by default)',
+    ),
+  );
+  const parsed = texts.map((t) => parseEnvelope(t));
+  rows.push(row('verifyEnvelopeV2 (1 KB envelope, 32 senders)', measure((i) => verifyEnvelopeV2(parsed[i & mask])), 'canonical bytes + Ed25519 verify'));
 
   // Inflating a letter: Node's one-shot call builds and closes a zlib stream every time; the
   // library keeps one handle (libs/crypto/src/inflate.ts). Same 256 letters, deflated as sealed.

@@ -9,6 +9,7 @@ import { runAdminWebBench } from './admin-web.bench';
 import { runCryptoBench } from './crypto.bench';
 import { runGraphqlBench } from './graphql.bench';
 import { runIngestBench } from './ingest.bench';
+import { runColdStartBench, runTransferBench } from './ops.bench';
 import { runQuotaBench } from './quota.bench';
 import { runReconcileBench } from './reconcile.bench';
 
@@ -21,6 +22,8 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   quota: { title: 'Quota enforcement lag and sweep', run: () => runQuotaBench() },
   graphql: { title: 'GraphQL envelopes(first: 100), 50 clients, beside Postgres', run: () => runGraphqlBench() },
   admin: { title: 'Admin dashboard reads: overview of 1,000 regions, persons pages of 200,000 people', run: () => runAdminBench() },
+  coldstart: { title: 'Cold start to ready: bare machine (embedded) and with services', run: () => runColdStartBench() },
+  transfer: { title: 'Moving a region: region export / import-file (BENCH_TRANSFER_ENVELOPES, default 1M)', run: () => runTransferBench() },
   'admin-web': { title: 'Admin app: added latency of the /graphql pass-through over a direct call', run: () => runAdminWebBench({ requests: 200, people: 20_000 }) },
 };
 

@@ -125,6 +125,8 @@ export function benchHubEnv(databaseUrl: string, extra: Record<string, string> =
     CREATE_DATABASE: 'false',
     MIGRATE_ON_START: 'false',
     IMPORT_DEFAULT_REGION: 'false',
+    // throughput, not abuse: every client of a benchmark comes from one address
+    RATE_LIMITS: 'false',
     ...extra,
   };
 }

@@ -119,8 +119,8 @@ export function follow(opts: ClientOptions, print: (line: string) => void = cons
   const client = createClient({
     url: `${opts.hub.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
-    // checked when the subscription starts; one token serves the whole socket
-    connectionParams: () => ({ authorization: `Kiki ${createSyncToken(opts.identity, opts.region)}` }),
+    // checked when the socket connects, for the region named beside it; one token serves the whole socket
+    connectionParams: () => ({ authorization: `Kiki ${createSyncToken(opts.identity, opts.region)}`, region: opts.region.public }),
   });
   const stop = client.subscribe<{ envelopeAdded: EnvelopeNode }>(
     { query: FOLLOW, variables: { region: opts.region.public } },

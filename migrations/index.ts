@@ -3,6 +3,8 @@ import { Quotas1764000000001 } from './1764000000001-Quotas';
 import { SyncNonce1764000000002 } from './1764000000002-SyncNonce';
 import { RegionRemovedSeq1764000000003 } from './1764000000003-RegionRemovedSeq';
 import { EnvelopeRegionTrigger1764000000004 } from './1764000000004-EnvelopeRegionTrigger';
+import { EnvelopeV21764000000100 } from './1764000000100-EnvelopeV2';
+import { RegionCap1764000000101 } from './1764000000101-RegionCap';
 import { AdminAccounts1764000000400 } from './1764000000400-AdminAccounts';
 import { PersonUsageBytesIndex1764000000401 } from './1764000000401-PersonUsageBytesIndex';
 import { UsageSample1764000000402 } from './1764000000402-UsageSample';
@@ -14,6 +16,8 @@ export const migrations = [
   SyncNonce1764000000002,
   RegionRemovedSeq1764000000003,
   EnvelopeRegionTrigger1764000000004,
+  EnvelopeV21764000000100,
+  RegionCap1764000000101,
   AdminAccounts1764000000400,
   PersonUsageBytesIndex1764000000401,
   UsageSample1764000000402,

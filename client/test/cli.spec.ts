@@ -105,7 +105,7 @@ describe('cli', () => {
     expect((await carol('join', '--hub', hub.url, '--region-public', unknown.public, '--region-private', unknown.private)).code).toBe(EXIT.OK);
     const refused = await carol('sync');
     expect(refused.code).toBe(EXIT.HUB_REFUSED);
-    expect(refused.err).toEqual([expect.stringMatching(/^error: region .*: hub UNKNOWN_REGION: /)]);
+    expect(refused.err).toEqual([expect.stringMatching(/^error: region .*: hub UNAUTHENTICATED: /)]);
 
     expect((await carol('post', '--to', 'friends', 'x')).code).toBe(EXIT.INVALID_INPUT);
   });

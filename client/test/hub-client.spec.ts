@@ -47,13 +47,13 @@ describe('HubClient', () => {
     expect(sync.code).toBe('UNAUTHENTICATED');
   });
 
-  it('surfaces UNKNOWN_REGION for a region this hub does not carry', async () => {
+  it('surfaces UNAUTHENTICATED for a region this hub does not carry (the hub does not tell it from a wrong key)', async () => {
     const client = new HubClient(hub.url, generateKeyPair(), generateKeyPair());
     // one call at a time: promises made up front could reject while an earlier one is awaited (unhandled)
     for (const call of [() => client.pull('0'), () => client.reconcile(new Uint8Array([0x61])), () => client.fetch(['1'.repeat(32)])]) {
       const err = await failure(call());
-      expect(err.code).toBe('UNKNOWN_REGION');
-      expect(err.status).toBe(404);
+      expect(err.code).toBe('UNAUTHENTICATED');
+      expect(err.status).toBe(401);
     }
   });
 

@@ -138,6 +138,17 @@ describe('login throttling', () => {
     expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(5);
   });
 
+  it('forgets counts whose window is over', async () => {
+    const ds = hub.app.get(DataSource);
+    await ds.query(`INSERT INTO admin_login_throttle (key, failures, window_started_at) VALUES ('ip:192.0.2.250', 99, now() - interval '2 hours')`);
+    const { AdminRepository } = await import('@kiki/storage');
+    await hub.app.get(AdminRepository).forgetOldAttempts(900);
+    expect((await ds.query(`SELECT count(*)::int AS n FROM admin_login_throttle WHERE key = 'ip:192.0.2.250'`))[0].n).toBe(0);
+    // an old window does not count against a new login either
+    await ds.query(`INSERT INTO admin_login_throttle (key, failures, window_started_at) VALUES ('ip:192.0.2.251', 99, now() - interval '2 hours')`);
+    expect((await login('root', PASSWORD, '192.0.2.251')).data.adminLogin.admin.username).toBe('root');
+  });
+
   it('is shared by every hub process (counted in Postgres)', async () => {
     const { createHubApp } = await import('../../apps/hub/src/bootstrap');
     const other = await createHubApp(hub.config, { logger: false });

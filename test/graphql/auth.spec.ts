@@ -43,9 +43,11 @@ describe('membership over HTTP', () => {
     expect(r.data).toEqual({ a: { name: 'auth' }, b: { edges: [] } });
   });
 
-  it('tells an unknown region from a malformed key', async () => {
+  it('tells a malformed key apart, but not an unknown region from a real one with a wrong token', async () => {
     const unknown = generateKeyPair();
-    expect(await errorOf(memberAuth(alice, unknown), REGION_Q, { k: unknown.public })).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN_REGION' });
+    const notHere = await errorOf(memberAuth(alice, unknown), REGION_Q, { k: unknown.public });
+    expect(notHere).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await errorOf(memberAuth(alice, unknown), REGION_Q, { k: region.public })).toEqual(notHere);
     expect(await errorOf(memberAuth(alice, region), REGION_Q, { k: 'nope' })).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_KEY', field: 'region' });
   });
 });
@@ -84,16 +86,28 @@ describe('membership over WebSocket', () => {
     await client.dispose();
   });
 
-  it('refuses a subscription whose token does not prove membership', async () => {
-    const client = wsClient(hub.url, memberAuth(alice, generateKeyPair()));
-    const sub = collect(client, SUB, { r: region.public });
+  it('closes a socket at connect whose token does not prove membership of the region it names (4403)', async () => {
+    for (const client of [wsClient(hub.url, memberAuth(alice, generateKeyPair()), region.public), wsClient(hub.url, memberAuth(alice, region))]) {
+      const sub = collect(client, SUB, { r: region.public });
+      await sub.until(() => sub.done);
+      expect((sub.error as { code?: number }).code).toBe(4403);
+      expect(sub.events).toEqual([]);
+      await client.dispose();
+    }
+  });
+
+  it('refuses a subscription to another region than the one the socket proved', async () => {
+    const other = generateKeyPair();
+    await hub.createRegion('other', other);
+    const client = wsClient(hub.url, memberAuth(alice, region), region.public);
+    const sub = collect(client, SUB, { r: other.public });
     await sub.until(() => sub.done);
     expect(sub.events[0]?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     await client.dispose();
   });
 
   it('serves subscriptions only: queries and mutations go over HTTP', async () => {
-    const client = wsClient(hub.url, memberAuth(alice, region));
+    const client = wsClient(hub.url, memberAuth(alice, region), region.public);
     const sub = collect(client, `query($r: String!) { region(publicKey: $r) { name } }`, { r: region.public });
     await sub.until(() => sub.done);
     const errors = (sub.error as any[]) ?? sub.events[0]?.errors;

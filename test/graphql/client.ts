@@ -28,11 +28,12 @@ export function codeOf(r: GqlResponse): string | undefined {
   return r.errors?.[0]?.extensions?.code;
 }
 
-export function wsClient(url: string, authorization?: string): Client {
+/** A graphql-ws client; a membership token is checked at connect, for the region given beside it. */
+export function wsClient(url: string, authorization?: string, region?: string): Client {
   return createClient({
     url: `${url.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
-    connectionParams: authorization ? { authorization } : undefined,
+    connectionParams: authorization ? { authorization, ...(region ? { region } : {}) } : undefined,
     retryAttempts: 0,
     lazy: true,
   });
@@ -86,8 +87,16 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
 }
 
 /** A wire envelope as the GraphQL EnvelopeInput. */
-export function toInput(e: { id: string; timestamp: string; sender: { public: string }; signature: string; sealed_recipients: string[]; sealed_letter: string }) {
-  return { id: e.id, timestamp: e.timestamp, sender: e.sender.public, signature: e.signature, sealedRecipients: e.sealed_recipients, sealedLetter: e.sealed_letter };
+export function toInput(e: { id: string; timestamp: string; sender: { public: string }; signature: string; sealed_recipients: string[]; sealed_letter: string; signature_v2?: string }) {
+  return {
+    id: e.id,
+    timestamp: e.timestamp,
+    sender: e.sender.public,
+    signature: e.signature,
+    sealedRecipients: e.sealed_recipients,
+    sealedLetter: e.sealed_letter,
+    ...(e.signature_v2 ? { signatureV2: e.signature_v2 } : {}),
+  };
 }
 
 export const SUBMIT = `mutation Submit($region: String!, $envelopes: [EnvelopeInput!]!) {

@@ -5,9 +5,10 @@ import { createHubApp } from '../../apps/hub/src/bootstrap';
 import { EvictionEvents } from '../../apps/hub/src/graphql/services/eviction-events.service';
 import { IngestService } from '../../apps/hub/src/ingest/ingest.service';
 import { evictionChannel } from '../../apps/hub/src/quota/eviction.service';
+import { requirement } from '../support/services';
 import { startTestHub, type TestHub } from '../support/hub';
 import { authHeader, people, publicAction, publicPost } from '../support/envelopes';
-import { testRedisUrl } from '../support/db';
+import { testRedisUrl, hasTestRedis } from '../support/db';
 import { collect, gql, memberAuth, SUBMIT, toInput, waitForListeners, wsClient } from './client';
 
 const TOKEN = 's'.repeat(40);
@@ -22,7 +23,10 @@ const [alice, bob] = people(2);
 const channel = (kind: string, r: KeyPair) => `${hubA.config.REDIS_PREFIX}:gql:${kind}:${r.public}`;
 const ADDED = `subscription($r: String!) { envelopeAdded(region: $r) { id sequence cursor sealedLetter sender { publicKey name } } }`;
 
+const need = requirement('a Redis (subscriptions across two hub processes)', hasTestRedis);
+
 beforeAll(async () => {
+  if (!need.ok) return;
   // eviction logs are re-read on a timer only hourly: evictionHappened events must come from the
   // workers' Redis notices (the timer is the safety net for lost notices)
   hubA = await startTestHub({ ADMIN_TOKEN: TOKEN, QUOTA_SWEEP_EVERY_SECONDS: '0', GRAPHQL_EVICTION_POLL_SECONDS: '3600' });
@@ -40,9 +44,9 @@ afterAll(async () => {
   await hubA?.close();
 });
 
-describe('envelopeAdded', () => {
+describe.skipIf(!need.ok)('envelopeAdded', () => {
   it('reaches a subscriber on another hub process, from GraphQL and /sync alike, and nothing of other regions', async () => {
-    const client = wsClient(urlB, memberAuth(bob, region));
+    const client = wsClient(urlB, memberAuth(bob, region), region.public);
     const sub = collect(client, ADDED, { r: region.public });
     await waitForListeners(testRedisUrl, channel('envelope-added', region));
     const ingestB = appB.get(IngestService);
@@ -74,7 +78,7 @@ describe('envelopeAdded', () => {
   });
 
   it('serves several subscriptions on one socket with one token, and lets go of Redis when they end', async () => {
-    const client = wsClient(hubA.url, memberAuth(bob, region));
+    const client = wsClient(hubA.url, memberAuth(bob, region), region.public);
     const one = collect(client, ADDED, { r: region.public });
     const two = collect(client, ADDED, { r: region.public });
     await waitForListeners(testRedisUrl, channel('envelope-added', region));
@@ -102,10 +106,10 @@ describe('envelopeAdded', () => {
   });
 });
 
-describe('evictionHappened', () => {
+describe.skipIf(!need.ok)('evictionHappened', () => {
   it('tells subscribers of every process about evictions made by the quota worker', async () => {
     const carol = generateKeyPair();
-    const clientB = wsClient(urlB, memberAuth(bob, region));
+    const clientB = wsClient(urlB, memberAuth(bob, region), region.public);
     const sub = collect(clientB, `subscription($r: String!) { evictionHappened(region: $r) { evictionId envelopeId reason size limitBytes person { publicKey } } }`, { r: region.public });
     const posts = Array.from({ length: 3 }, (_, i) =>
       seal({ purpose: 'share-text', content: `${i}`.repeat(500), recipients: [region.public] }, carol, region.public, { now: new Date(Date.UTC(2026, 1, i + 1)) }),

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startTestHub, type TestHub } from '../support/hub';
+import { RegionService } from '../../apps/hub/src/regions/region.service';
 import { OriginalKikiInstance } from '../support/kiki-original';
 import { people, privatePost, publicAction, publicPost } from '../support/envelopes';
 
@@ -43,12 +44,14 @@ describe('original kiki routes /r/:region', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('list answers with the hub identity and its valid region signature', async () => {
+  it("list answers with the hub identity but never a valid signature of it (issue 10, attack 3)", async () => {
     const res = await fetch(listUrl(alice));
     const body = (await res.json()) as any;
     expect(body.status).toBe('ok');
     expect(Array.isArray(body.ids)).toBe(true);
-    expect(new RegionValidator(region).validateSignature(body.personal_key, body.personal_signature)).toBe(true);
+    expect(body.personal_key).toBe((await hub.app.get(RegionService).get(region.public)).hub.public);
+    expect(body.personal_signature).toBe('');
+    expect(new RegionValidator(region).validateSignature(body.personal_key, body.personal_signature)).toBe(false);
   });
 
   it('list refuses a signature made for another region, in kiki shape', async () => {
@@ -133,7 +136,7 @@ describe('an unmodified original kiki instance syncing with the hub', () => {
     const dm = privatePost(alice, region, bob, 'just for bob');
     a.store.set(dm.id, dm);
     for (let i = 0; i < 3; i++) {
-      const e = publicAction(bob, region, 'action-like', dm.id + i);
+      const e = publicAction(bob, region, 'action-like', publicPost(alice, region, `liked ${i}`).id);
       b.store.set(e.id, e);
     }
 
@@ -168,7 +171,7 @@ describe('an unmodified original kiki instance syncing with the hub', () => {
 
 describe('vectors made by the original Go program', () => {
   it('are accepted in kiki default region and served back byte for byte', async () => {
-    const vectors = JSON.parse(readFileSync(resolve(__dirname, '../../../shared/vectors/kiki-v1.json'), 'utf8'));
+    const vectors = JSON.parse(readFileSync(resolve(__dirname, '../../libs/crypto/test/fixtures/kiki-v1.json'), 'utf8'));
     const ctx = await hub.createRegion('default', vectors.region);
     const url = `${hub.url}/r/${ctx.publicKey}`;
     for (const c of vectors.cases) {

@@ -103,9 +103,11 @@ describe('POST /sync/:region/push', () => {
 
   it('refuses a public letter whose id is not the hash of its content (id squatting)', async () => {
     const real = publicPost(alice, region, 'the real one');
-    const squat = { ...publicPost(alice, region, 'junk'), id: real.id };
-    const { body } = await push({ envelopes: [squat] });
+    const { signature_v2: _, ...junk } = publicPost(alice, region, 'junk'); // as v1: v2 would fail first
+    const squat = { ...junk, id: real.id };
+    const { body } = await push({ envelopes: [squat, { ...squat, signature_v2: real.signature_v2 }] });
     expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'ID_MISMATCH', field: 'id' });
+    expect(body.results[1]).toMatchObject({ status: 'rejected', code: 'BAD_SIGNATURE', field: 'signature_v2' });
     expect((await push({ envelopes: [real] })).body.stored).toBe(1);
   });
 
@@ -128,7 +130,7 @@ describe('POST /sync/:region/push', () => {
       craft('action-assign/name', 'Lone \ud800 surrogate', '', ''),
       craft('share-text', 'a fine reply', '', realId),
       publicPost(alice, region),
-    ].map((e) => ({ ...e, timestamp: new Date().toISOString() }));
+    ].map(({ signature_v2: _, ...e }) => ({ ...e, timestamp: new Date().toISOString() })); // a new instant: v2 would no longer verify
     const { status, body } = await push({ envelopes: items });
     expect(status).toBe(200);
     expect(body.results.map((r: any) => [r.status, r.code ?? null, r.field ?? null])).toEqual([
@@ -136,23 +138,20 @@ describe('POST /sync/:region/push', () => {
       ['rejected', 'INVALID_ENVELOPE', 'sealed_letter'],
       ['rejected', 'INVALID_ENVELOPE', 'sealed_letter'],
       ['rejected', 'INVALID_ENVELOPE', 'sealed_letter'],
-      ['stored', null, null],
-      ['stored', null, null],
+      // action contents are checked as sealing would: a name is text Postgres can hold (issue 10)
+      ['rejected', 'INVALID_LETTER', 'sealed_letter'],
+      ['rejected', 'INVALID_LETTER', 'sealed_letter'],
       ['stored', null, null],
       ['stored', null, null],
     ]);
     expect(body.results[0].reason).toMatch(/reply_to/);
     expect(body.results[2].reason).toMatch(/first_id/);
+    expect(body.results[4].reason).toMatch(/action-assign\/name/);
     const rows = await hub.app.get(DataSource).query(
       'SELECT purpose, public_content, reply_to FROM envelope WHERE id = ANY($1::bytea[]) ORDER BY seq',
       [items.slice(4, 7).map((e) => Buffer.from(base58Decode(e.id)))],
     );
-    // the sealed letter stays authoritative; text Postgres cannot hold is simply not copied out
-    expect(rows).toEqual([
-      { purpose: 'action-assign/name', public_content: null, reply_to: null },
-      { purpose: 'action-assign/name', public_content: null, reply_to: null },
-      { purpose: 'share-text', public_content: null, reply_to: realId },
-    ]);
+    expect(rows).toEqual([{ purpose: 'share-text', public_content: null, reply_to: realId }]);
   });
 
   it('refuses the region key as a sender', async () => {
@@ -220,11 +219,13 @@ describe('POST /sync/:region/push', () => {
       expect(((await res.json()) as any).code).toBe('TOO_LARGE');
     });
 
-    it('unknown region → 404', async () => {
+    it('unknown region → 401, exactly as a real region with a wrong token (no existence oracle)', async () => {
       const stranger = generateKeyPair();
-      const { status, body } = await push({ envelopes: [publicPost(alice, stranger)] }, authHeader(alice, stranger), stranger.public);
-      expect(status).toBe(404);
-      expect(body.code).toBe('UNKNOWN_REGION');
+      const unknown = await push({ envelopes: [publicPost(alice, stranger)] }, authHeader(alice, stranger), stranger.public);
+      const forbidden = await push({ envelopes: [publicPost(alice, region)] }, authHeader(alice, stranger), region.public);
+      expect(unknown.status).toBe(401);
+      expect(unknown.body).toEqual(forbidden.body);
+      expect(unknown.body.code).toBe('UNAUTHENTICATED');
     });
 
     it('region that is not a key → 400', async () => {

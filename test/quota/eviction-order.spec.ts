@@ -107,12 +107,13 @@ describe('eviction order', () => {
     expect(await evictions(p)).toEqual([[letters[0].id, 'oldest']]);
   });
 
-  it('never counts or evicts actions, even at a limit of 0', async () => {
+  it('never counts or evicts small actions, even at a limit of 0', async () => {
     const p = generateKeyPair();
     const friend = generateKeyPair();
     const actions = [
-      letter(p, region, { purpose: 'action-assign/profile', content: `<p>${noise(3000)}</p>`, when: at(1) }),
-      letter(p, region, { purpose: 'action-assign/profile', content: `<p>${noise(3000)}</p>`, when: at(2) }),
+      // a profile of up to 2000 characters is small enough to be free (FREE_ACTION_MAX_SIZE)
+      letter(p, region, { purpose: 'action-assign/profile', content: `<p>${noise(1900)}</p>`, when: at(1) }),
+      letter(p, region, { purpose: 'action-assign/profile', content: `<p>${noise(1900)}</p>`, when: at(2) }),
       letter(p, region, { purpose: 'action-follow', content: friend.public, when: at(3) }),
       letter(p, region, { purpose: 'action-block', content: generateKeyPair().public, when: at(4) }),
     ];

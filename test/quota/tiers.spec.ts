@@ -52,14 +52,18 @@ describe('tiers, overrides and the hub identity', () => {
     expect(await quota.setRegionPolicy(ctx, { trustedBytes: 31_000 })).toEqual({ defaultBytes: 10_000, trustedBytes: 31_000 });
   });
 
-  it('each person is held to their own limit; unlimited people and the hub keep everything', async () => {
+  it('each person is held to their own limit; unlimited people keep everything; the hub identity is unlimited but never a sender from outside', async () => {
     await quota.setPersonTier(ctx, trusted.public, 'trusted');
     await quota.setPersonTier(ctx, unlimited.public, 'unlimited');
     await quota.setPersonTier(ctx, overridden.public, 'default', 15_000);
     await quota.setPersonTier(ctx, trustedLow.public, 'trusted', 5_000);
     const sent = new Map<string, Envelope[]>();
-    for (const p of [plain, trusted, unlimited, overridden, trustedLow, ctx.hub]) sent.set(p.public, letters(p, 12));
+    for (const p of [plain, trusted, unlimited, overridden, trustedLow]) sent.set(p.public, letters(p, 12));
     await ingest([...sent.values()].flat());
+    // issue 10, attack 3: whoever holds a signature of the hub's identity cannot store as the hub
+    const asHub = await hub.app.get(IngestService).ingest(ctx, letters(ctx.hub, 2), 'test');
+    expect(asHub.map((r) => [r.status, r.code])).toEqual([['rejected', 'HUB_AS_SENDER'], ['rejected', 'HUB_AS_SENDER']]);
+    sent.set(ctx.hub.public, []);
     await quotaIdle(hub);
 
     const expectLimit: Array<[KeyPair, number | null, string]> = [
@@ -132,7 +136,7 @@ describe('tiers, overrides and the hub identity', () => {
 
   it('reports queue health for operators', async () => {
     const s = await quota.status();
-    expect(s.redis).toBe('ready');
+    expect(s.redis).toBe(hub.config.REDIS_URL === 'none' ? 'none' : 'ready');
     expect(s.pending).toBe(0);
     expect(s.counts).toMatchObject({ failed: 0 });
     expect(s.failed).toEqual([]);

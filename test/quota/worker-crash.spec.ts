@@ -94,7 +94,7 @@ describe('a worker process killed mid-job', () => {
 
     // Another worker notices the stalled job (lock expired) and runs it again from where it stopped.
     const second = await startWorkerProcess();
-    await waitFor(() => quota.personQuota(ctx, p.public), (q) => !q.overLimit, 'the retry to finish', 30_000);
+    await waitFor(() => quota.personQuota(ctx, p.public), (q) => !q.overLimit, 'the retry to finish', 60_000);
     await waitFor(() => queue.getJobCounts('active', 'waiting'), (c) => c.active + c.waiting === 0, 'the job to complete');
     expect(await evicted()).toEqual(expected);
     expect((await quota.personQuota(ctx, p.public)).usage.bytes).toBe(bytes);
@@ -104,5 +104,5 @@ describe('a worker process killed mid-job', () => {
     second.kill('SIGTERM');
     await exited(second);
     expect(second.exitCode ?? 0).toBe(0);
-  }, 90_000);
+  }, 150_000);
 });

@@ -47,4 +47,8 @@ export function testRedisPrefix(label = 't'): string {
   return `kiki-test:${label}:${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
-export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The run's shared Redis (test/global-setup.ts), or "none": no Redis, hubs run without it. */
+export const testRedisUrl = inject('testRedisUrl');
+
+/** Whether the run has a Redis; files that talk to Redis themselves check it (see requirement()). */
+export const hasTestRedis = testRedisUrl !== 'none';

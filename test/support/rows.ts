@@ -25,7 +25,7 @@ export function envelopeRow(sender: string, over: Partial<EnvelopeRow> = {}): En
     firstId: null,
     replyTo: null,
     publicContent: null,
-    countsTowardQuota: true,
+    signatureV2: null,
     ...over,
   };
 }

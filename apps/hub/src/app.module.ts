@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { BodyBudget, BodyReader, ReadBodyInterceptor } from './common/body';
+import { KikiWriteLimitGuard, RateLimits } from './common/rate-limits';
 import { AdminRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
 import { AdminAccountService } from './admin/admin-account.service';
@@ -9,9 +11,12 @@ import { GraphqlModule } from './graphql/graphql.module';
 import { HubConfig } from './config/hub-config';
 import { HealthController } from './health/health.controller';
 import { HubMetrics } from './health/metrics';
+import { MetricsServer } from './health/metrics.server';
 import { IngestService } from './ingest/ingest.service';
 import { KikiController } from './kiki/kiki.controller';
 import { KikiService } from './kiki/kiki.service';
+import { ListCache } from './kiki/list-cache';
+import { Lifecycle } from './lifecycle/lifecycle';
 import { QuotaModule } from './quota/quota.module';
 import { RedisModule } from './redis/redis.module';
 import { KeyVault } from './regions/key-vault';
@@ -35,6 +40,13 @@ export class AppModule {
       controllers: [SyncController, KikiController, HealthController],
       providers: [
         HubMetrics,
+        MetricsServer,
+        BodyBudget,
+        BodyReader,
+        ReadBodyInterceptor,
+        RateLimits,
+        KikiWriteLimitGuard,
+        Lifecycle,
         { provide: KeyVault, inject: [HubConfig], useFactory: (c: HubConfig) => loadKeyVault(c) },
         RegionService,
         IngestService,
@@ -43,11 +55,12 @@ export class AppModule {
         SyncAuthGuard,
         SyncService,
         KikiService,
+        ListCache,
         { provide: AdminRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AdminRepository(ds) },
         AuditService,
         AdminAccountService,
       ],
-      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, AdminRepository, AuditService, AdminAccountService],
+      exports: [RegionService, IngestService, SyncAuthService, HubMetrics, BodyReader, RateLimits, AdminRepository, AuditService, AdminAccountService],
     };
   }
 }

@@ -6,15 +6,20 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DEFAULT_REGION } from '@kiki/crypto';
 import { ensureDatabase, runMigrations } from '@kiki/storage';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { AdminAccountService } from './admin/admin-account.service';
 import { AppModule } from './app.module';
 import { HubExceptionFilter } from './common/http-exception.filter';
+import { RateLimits } from './common/rate-limits';
 import { JsonLogger } from './common/logger';
-import { HubConfig } from './config/hub-config';
+import { docsEnabled, HubConfig } from './config/hub-config';
 import { PageCache } from './graphql/page-cache';
 import { GRAPHQL_PATH } from './graphql/request-limit';
 import { HubMetrics } from './health/metrics';
+import { Lifecycle } from './lifecycle/lifecycle';
+import { closeOnSignals } from './lifecycle/shutdown';
 import { RegionService } from './regions/region.service';
+import { resolveServices } from './services/dev-services';
 
 export interface HubAppOptions {
   logger?: JsonLogger | false;
@@ -40,13 +45,18 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
   // Express would hash every response body for a weak ETag (a GraphQL page: ~100 KB of SHA-1 per
   // request); no route here answers conditional requests, so nothing would use it.
   app.set('etag', false);
-  app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
-  app.useBodyParser('raw', { type: 'application/octet-stream', limit: 1024 * 1024 });
+  applyAvailabilityBounds(app, config);
   app.useGlobalFilters(new HubExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
   );
-  app.enableShutdownHooks();
+  // (signals: startHub's closeOnSignals, not Nest's shutdown hooks, which exit with 143)
+  // --- shutdown (issue 12): while draining, every response closes its connection ---
+  const lifecycle = app.get(Lifecycle);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
+  });
 
   const metrics = app.get(HubMetrics);
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -54,15 +64,37 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
     res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
+  // per source address on /sync and /r/, before routing reads anything (/graphql: GraphqlRequestLimit)
+  app.use(app.get(RateLimits).addressMiddleware);
 
   // cached GraphQL envelope pages are answered before Express (plain requests) or here, after
-  // the JSON parser and ahead of Apollo (the rest)
+  // GraphqlRequestLimit read the body and ahead of Apollo (the rest)
   const pageCache = app.get(PageCache);
   pageCache.attach(app.getHttpServer());
   app.use(GRAPHQL_PATH, pageCache.middleware);
 
-  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  if (docsEnabled(config)) SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+/**
+ * Availability bounds of the HTTP server (docs/reliability.md): no global body parser (routes
+ * read their own bodies, common/body.ts), short request and header timeouts, security headers.
+ */
+function applyAvailabilityBounds(app: NestExpressApplication, config: HubConfig): void {
+  const server = app.getHttpServer();
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000;
+  server.headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_SECONDS, config.HTTP_REQUEST_TIMEOUT_SECONDS) * 1000;
+  // Node enforces both only when it checks its connections (every 30 s by default); read at listen
+  (server as typeof server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(1000, server.headersTimeout / 4));
+  app.disable('x-powered-by');
+  // The API answers JSON only: no script may run from it. Swagger UI and Apollo's landing page
+  // (GET /graphql) are pages with their own scripts, so they keep the other headers but no CSP.
+  const api = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  const pages = helmet({ contentSecurityPolicy: false });
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.path.startsWith('/docs') || (req.method === 'GET' && req.path === '/graphql') ? pages(req, res, next) : api(req, res, next),
+  );
 }
 
 /** Database first (create, migrate), then the app, then kiki's default region if asked. */
@@ -70,6 +102,8 @@ export async function startHub(config: HubConfig): Promise<NestExpressApplicatio
   const logger = new JsonLogger(config.LOG_LEVEL);
   Logger.overrideLogger(logger);
   const log = new Logger('Bootstrap');
+  // --- services (issue 12): configured ones must answer; development may embed Postgres / go without Redis ---
+  const services = await resolveServices(config, log);
   if (config.CREATE_DATABASE && (await ensureDatabase(config.DATABASE_URL))) log.log({ msg: 'created the database' });
   if (config.MIGRATE_ON_START) {
     const applied = await runMigrations(config.DATABASE_URL);
@@ -91,8 +125,8 @@ export async function startHub(config: HubConfig): Promise<NestExpressApplicatio
   // default makes a client that pauses between batches reuse a socket the hub just closed).
   const server = app.getHttpServer();
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   await app.listen(config.PORT, config.HOST);
+  closeOnSignals(app, { log, timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, drainMs: config.SHUTDOWN_DRAIN_SECONDS * 1000, after: () => services.stop() });
   log.log({ msg: 'kiki hub listening', url: `http://${config.HOST}:${config.PORT}`, docs: '/docs', regions: (await app.get(RegionService).list()).length });
   return app;
 }

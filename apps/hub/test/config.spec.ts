@@ -29,3 +29,45 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', HUB_MASTER_KEY: 'ab'.repeat(32) }).HUB_MASTER_KEY).toBe('ab'.repeat(32));
   });
 });
+
+describe('loadConfig (issue 12: no silent mistakes)', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+    return [];
+  };
+
+  it('refuses a boolean that is not a boolean word, naming the variable and the value', () => {
+    expect(problems({ RUN_WORKERS: 'ture' })).toEqual(['RUN_WORKERS must be true or false (got "ture")']);
+    expect(problems({ MIGRATE_ON_START: 'yes please' })).toEqual(['MIGRATE_ON_START must be true or false (got "yes please")']);
+    for (const [word, value] of [['TRUE', true], ['on', true], ['1', true], ['no', false], ['Off', false], ['0', false]] as const) {
+      expect(loadConfig({ RUN_WORKERS: word }).RUN_WORKERS).toBe(value);
+    }
+  });
+
+  it('gives one line per bad variable, even when several rules fail', () => {
+    const p = problems({ PORT: 'eighty', RUN_WORKERS: 'maybe', CREATE_DATABASE: 'perhaps' });
+    expect(p).toHaveLength(3);
+    expect(p.filter((l) => l.includes('PORT'))).toHaveLength(1);
+  });
+
+  it('reads every decorated property, optional ones without a default included', async () => {
+    const { configVariables, HubConfig } = await import('../src/config/hub-config');
+    const vars = configVariables();
+    for (const v of ['HUB_MASTER_KEY', 'HUB_MASTER_KEY_FILE', 'ADMIN_TOKEN', ...Object.keys(new HubConfig())]) expect(vars).toContain(v);
+    // an optional variable is read from the environment with no hand-kept list
+    expect(loadConfig({ ADMIN_TOKEN: 'x'.repeat(40) }).ADMIN_TOKEN).toBe('x'.repeat(40));
+    expect(problems({ ADMIN_TOKEN: 'short' })[0]).toMatch(/ADMIN_TOKEN/);
+  });
+
+  it('knows which variables were set, and refuses running without Redis in production', async () => {
+    const { isSet } = await import('../src/config/hub-config');
+    const c = loadConfig({ REDIS_URL: 'none' });
+    expect(isSet(c, 'REDIS_URL')).toBe(true);
+    expect(isSet(c, 'DATABASE_URL')).toBe(false);
+    expect(problems({ NODE_ENV: 'production', HUB_MASTER_KEY: 'ab'.repeat(32), REDIS_URL: 'none' })[0]).toMatch(/REDIS_URL=none .* development only/);
+  });
+});

@@ -39,5 +39,7 @@ export { RegionValidator } from './validate';
 export { type OpenedLetter, Opener, open, MAX_LETTER_BYTES } from './open';
 export { type EnvelopeLimits, DEFAULT_LIMITS, parseEnvelope, envelopeSize } from './parse';
 export { cachedId, cachedTimestampMs, sealedLetterBytes } from './decoded';
+export { SIGNATURE_V2_FIELD, canonicalMessage, signEnvelopeV2, verifyEnvelopeV2, timestampInstant } from './v2';
+export { xeddsaSign, xeddsaVerify, montgomeryToEdwards, XEDDSA_SIGNATURE_BYTES } from './xeddsa';
 // Native /sync authentication (not kiki v1), see sync-token.ts.
 export { type SyncTokenClaims, SyncTokenError, createSyncToken, openSyncToken } from './sync-token';

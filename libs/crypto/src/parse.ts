@@ -17,7 +17,8 @@ const MAC = 16;
 const ID_BYTES = 32;
 const RECIPIENT_BYTES = NONCE + MAC + KEY_BYTES;
 
-const FIELDS = new Set(['id', 'timestamp', 'sender', 'signature', 'sealed_recipients', 'sealed_letter']);
+const FIELDS = new Set(['id', 'timestamp', 'sender', 'signature', 'sealed_recipients', 'sealed_letter', 'signature_v2']);
+const SIGNATURE_V2_BYTES = 64;
 /** Sent by the original (sender_raw always empty, letter {}, opened false): accepted, never trusted. */
 const LEGACY_FIELDS = new Set(['sender_raw', 'letter', 'opened']);
 
@@ -107,7 +108,7 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
 
   for (const name of Object.keys(obj)) {
     if (!FIELDS.has(name) && !LEGACY_FIELDS.has(name)) {
-      fail(shown(name), `unknown field (an envelope has id, timestamp, sender, signature, sealed_recipients, sealed_letter)`);
+      fail(shown(name), `unknown field (an envelope has id, timestamp, sender, signature, sealed_recipients, sealed_letter, signature_v2)`);
     }
   }
 
@@ -157,6 +158,15 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
   }
   const letterBytes = checkBase64(sealedLetter, limits.maxSealedLetterBytes);
 
+  // v2 (docs/envelope-v2.md): optional, but when present it must be 64 bytes of base58; whether
+  // it verifies is the caller's check (verifyEnvelopeV2), since it costs a signature verification.
+  const signatureV2Value = own(obj, 'signature_v2');
+  let signatureV2: string | undefined;
+  if (signatureV2Value !== undefined) {
+    signatureV2 = requireString(signatureV2Value, 'signature_v2');
+    decodeExact(signatureV2, SIGNATURE_V2_BYTES, 'signature_v2', `base58 of a ${SIGNATURE_V2_BYTES}-byte XEdDSA signature`);
+  }
+
   const env: Envelope = {
     id,
     timestamp,
@@ -165,6 +175,7 @@ function parseUnchecked(input: unknown, limits: EnvelopeLimits): Envelope {
     sealed_recipients: sealedRecipients,
     sealed_letter: sealedLetter,
   };
+  if (signatureV2 !== undefined) env.signature_v2 = signatureV2;
   rememberDecoded(env, {
     id,
     idBytes,
@@ -201,7 +212,8 @@ function checkBase64(text: string, maxBytes: number): Buffer {
 
 /**
  * Parses an untrusted envelope: a JSON string, a Buffer/Uint8Array of JSON, or an already-parsed
- * value. Returns a fresh object with exactly the six fields (timestamp normalized to UTC `Z`);
+ * value. Returns a fresh object with exactly the six fields, plus signature_v2 when present
+ * (timestamp normalized to UTC `Z`);
  * the legacy sender_raw/letter/opened are dropped, any other field is refused.
  * Throws EnvelopeParseError and nothing else.
  */

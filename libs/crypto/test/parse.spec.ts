@@ -32,7 +32,10 @@ function refusal(input: unknown, limits?: Parameters<typeof parseEnvelope>[1]): 
 
 /** What every accepted envelope guarantees, whatever the input was. */
 function assertWellFormed(e: Envelope): void {
-  expect(Object.keys(e)).toEqual(['id', 'timestamp', 'sender', 'signature', 'sealed_recipients', 'sealed_letter']);
+  const six = ['id', 'timestamp', 'sender', 'signature', 'sealed_recipients', 'sealed_letter'];
+  // v2 envelopes (seal's default) carry a seventh: the sender's 64-byte signature
+  expect(Object.keys(e)).toEqual(e.signature_v2 === undefined ? six : [...six, 'signature_v2']);
+  if (e.signature_v2 !== undefined) expect(base58Decode(e.signature_v2)).toHaveLength(64);
   expect(base58Decode(e.id)).toHaveLength(32);
   const pk = base58Decode(e.sender.public);
   expect(pk).toHaveLength(32);

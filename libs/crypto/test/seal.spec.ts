@@ -119,7 +119,7 @@ describe('seal output', () => {
   it('has the wire field order, a 9-digit UTC timestamp and the given sealing time', () => {
     const now = new Date('2026-11-24T15:58:05.536Z');
     const env = seal({ purpose: 'share-text', content: 'x', recipients: [region.public] }, alice, region.public, { now });
-    expect(Object.keys(env)).toEqual(['id', 'timestamp', 'sender', 'signature', 'sealed_recipients', 'sealed_letter']);
+    expect(Object.keys(env)).toEqual(['id', 'timestamp', 'sender', 'signature', 'sealed_recipients', 'sealed_letter', 'signature_v2']);
     expect(env.timestamp).toBe('2026-11-24T15:58:05.536000000Z');
     expect(seal({ purpose: 'share-text', recipients: [] }, alice, region.public).timestamp).toMatch(
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/,

@@ -1,4 +1,5 @@
 export * from './entities';
+export * from './accounting';
 export * from './data-source';
 export * from './migrate';
 export * from './repositories/region.repository';
@@ -9,3 +10,4 @@ export * from './repositories/nonce.repository';
 export { isStorableText } from './repositories/prepared';
 export * from './repositories/admin.repository';
 export * from './repositories/usage-sample.repository';
+export * from './region-transfer';

@@ -31,7 +31,7 @@ async function usage(regionId: number): Promise<Record<string, { bytes: number; 
 describe('insertBatch', () => {
   it('gives seqs in input order, stores every column as sent, and counts usage (actions exempt)', async () => {
     const id = await region();
-    const action = row('alice', { purpose: 'action-assign/name', publicContent: 'Alice, "the first" \\ é 🎉\n', firstId: 'x,y', countsTowardQuota: false });
+    const action = row('alice', { purpose: 'action-assign/name', publicContent: 'Alice, "the first" \\ é 🎉\n', firstId: 'x,y' });
     const rows = [row('alice'), row('bob'), action, row('alice')];
     const out = await repo.insertBatch(id, rows);
     expect([...out.stored.values()]).toEqual([1, 2, 3, 4]);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { base58Decode, type Envelope, type KeyPair, type Purpose, seal } from '@kiki/crypto';
+import { accountSql, countedSql } from '@kiki/storage';
 import type { DataSource } from 'typeorm';
 import { QuotaQueue } from '../../../apps/hub/src/quota/quota.queue';
 import type { TestHub } from '../../support/hub';
@@ -58,8 +59,8 @@ export async function quotaIdle(hub: TestHub, timeoutMs = 20_000): Promise<void>
 export async function usageDrift(ds: DataSource, regionId: number): Promise<unknown[]> {
   return ds.query(
     `WITH actual AS (
-       SELECT sender AS person, coalesce(sum(size) FILTER (WHERE purpose IS NULL OR purpose NOT LIKE 'action-%'), 0)::bigint AS bytes, count(*)::int AS envelopes
-         FROM envelope WHERE region_id = $1 AND removed_at IS NULL GROUP BY sender)
+       SELECT ${accountSql()} AS person, coalesce(sum(size) FILTER (WHERE ${countedSql()}), 0)::bigint AS bytes, count(*)::int AS envelopes
+         FROM envelope WHERE region_id = $1 AND removed_at IS NULL GROUP BY 1)
      SELECT coalesce(a.person, u.person) AS person, a.bytes AS actual_bytes, u.bytes AS usage_bytes, a.envelopes AS actual_n, u.envelopes AS usage_n
        FROM actual a FULL JOIN (SELECT * FROM person_usage WHERE region_id = $1) u ON u.person = a.person
       WHERE coalesce(a.bytes, 0) <> coalesce(u.bytes, 0) OR coalesce(a.envelopes, 0) <> coalesce(u.envelopes, 0)`,

@@ -36,6 +36,7 @@ function checkUsername(username: string): void {
 @Injectable()
 export class AdminAccountService {
   private readonly log = new Logger(AdminAccountService.name);
+  private lastCleanup = 0;
 
   constructor(
     private readonly admins: AdminRepository,
@@ -122,6 +123,10 @@ export class AdminAccountService {
   async login(username: unknown, password: unknown, clientIp: string): Promise<IssuedSession> {
     if (typeof username !== 'string' || typeof password !== 'string' || username.length > 200 || password.length > 1024) {
       throw new HubError('BAD_REQUEST', 'username and password are required text (username up to 200 characters, password up to 1024)', 'username');
+    }
+    if (Date.now() - this.lastCleanup > 60_000) {
+      this.lastCleanup = Date.now();
+      await this.admins.forgetOldAttempts(this.config.ADMIN_LOGIN_WINDOW_SECONDS);
     }
     const accountKey = `account:${username.toLowerCase()}`;
     const ipKey = `ip:${clientIp}`;

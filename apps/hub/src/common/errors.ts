@@ -8,9 +8,22 @@ export const ERROR_STATUS = {
   INVALID_MESSAGE: HttpStatus.BAD_REQUEST,
   BAD_SIGNATURE: HttpStatus.UNPROCESSABLE_ENTITY,
   REGION_AS_SENDER: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** the hub's own identity in the region is never accepted as a sender from outside */
+  HUB_AS_SENDER: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** the region's sender policy is v2-required and the envelope has no signature_v2 */
+  V2_REQUIRED: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** a public letter the hub opened breaks a rule sealing enforces (addressing, share-key, action content) */
+  INVALID_LETTER: HttpStatus.UNPROCESSABLE_ENTITY,
+  /** the region holds as many bytes as its max_total_bytes allows */
+  REGION_FULL: HttpStatus.INSUFFICIENT_STORAGE,
+  /** an edit (first_id) of a post that is not the sender's, or an unproven edit of a proven post */
+  EDIT_REFUSED: HttpStatus.UNPROCESSABLE_ENTITY,
   ID_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,
   FUTURE_TIMESTAMP: HttpStatus.UNPROCESSABLE_ENTITY,
   TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_ENCODING: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
   TOMBSTONED: HttpStatus.GONE,
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
   TOKEN_EXPIRED: HttpStatus.UNAUTHORIZED,
@@ -40,4 +53,28 @@ export class HubError extends Error {
   get status(): number {
     return ERROR_STATUS[this.code];
   }
+}
+
+/** A rate limit refused the request: 429 with Retry-After (GraphQL: code RATE_LIMITED, extensions.retryAfter). */
+export class RateLimitedError extends HubError {
+  constructor(
+    readonly limit: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', `too many requests (${limit} limit); try again in ${retryAfterSeconds} s`);
+  }
+}
+
+// Postgres cannot be reached or is shutting down / starting up: the request may simply be retried.
+const UNAVAILABLE_DB_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const UNAVAILABLE_DB_TEXT = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Cannot use a pool after calling end/i;
+
+/** True for errors that mean "the database is unreachable right now" (answered 503, retryable), not a bug. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE_DB_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_DB_TEXT.test(e.message)) return true;
+    e = (e.driverError ?? e.cause) as typeof e;
+  }
+  return false;
 }

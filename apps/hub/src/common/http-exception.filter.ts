@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { KikiCryptoError } from '@kiki/crypto';
 import type { Request, Response } from 'express';
-import { ERROR_STATUS, HubError, type HubErrorCode } from './errors';
+import { ERROR_STATUS, HubError, type HubErrorCode, isDatabaseUnavailable, RateLimitedError } from './errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -34,10 +34,24 @@ export function toErrorBody(err: unknown): ErrorBody {
     const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 413 ? 'TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
     return { statusCode: status, code, message };
   }
+  if (isDatabaseUnavailable(err)) return { statusCode: 503, code: 'UNAVAILABLE', message: 'the hub cannot reach its database right now; try again shortly' };
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
 }
 
 const KIKI_ROUTE = /^\/r\//;
+
+/** Writes an error in the shape of the route: kiki's on the original routes, the hub's elsewhere. */
+export function writeHubError(req: Request, res: Response, err: unknown): void {
+  const body = toErrorBody(err);
+  if (res.headersSent) return;
+  // a refusal before the body was read (unknown route, bad token): do not read the rest of it
+  if (!req.complete) res.setHeader('Connection', 'close');
+  if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+  else if (body.statusCode === 503) res.setHeader('Retry-After', '1');
+  // The original kiki routes keep kiki's shape: the original reads only `status` and `error`.
+  if (KIKI_ROUTE.test(req.path)) res.status(body.statusCode).json({ status: 'error', error: body.message, code: body.code });
+  else res.status(body.statusCode).json(body);
+}
 
 @Catch()
 export class HubExceptionFilter implements ExceptionFilter {
@@ -46,12 +60,8 @@ export class HubExceptionFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw err;
     const body = toErrorBody(err);
-    if (body.statusCode >= 500) this.log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    const req = host.switchToHttp().getRequest<Request>();
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
-    // The original kiki routes keep kiki's shape: the original reads only `status` and `error`.
-    if (KIKI_ROUTE.test(req.path)) res.status(body.statusCode).json({ status: 'error', error: body.message, code: body.code });
-    else res.status(body.statusCode).json(body);
+    if (body.statusCode === 503) this.log.warn({ msg: 'answered 503', reason: err instanceof Error ? err.message : String(err) });
+    else if (body.statusCode >= 500) this.log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    writeHubError(host.switchToHttp().getRequest<Request>(), host.switchToHttp().getResponse<Response>(), err);
   }
 }

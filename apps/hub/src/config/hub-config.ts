@@ -1,8 +1,17 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { getMetadataStorage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
-const bool = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+// --- strict booleans (issue 12): anything but these words is an error, never a silent false ---
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+const bool = ({ value }: { value: unknown }) => {
+  if (value === undefined || typeof value === 'boolean') return value;
+  const word = String(value).trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  return value; // left as text: @IsBoolean refuses it with the variable's name
+};
+const BOOL_MESSAGE = { message: ({ property, value }: { property: string; value: unknown }) => `${property} must be true or false (got ${JSON.stringify(value)})` };
 const int = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Every setting comes from an environment variable, parsed and checked once at start-up. */
@@ -14,13 +23,14 @@ export class HubConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/kiki_hub';
 
+  /** `none` (development only): no Redis; the quota queue runs on Postgres, subscriptions within one process. */
   @IsString()
-  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  @Matches(/^(rediss?:\/\/|none$)/, { message: 'REDIS_URL must be a redis:// URL (or "none" in development)' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Prefix of every Redis key and BullMQ queue this hub uses. */
   @IsString()
-  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_" and "-" (1-64)' })
+  @Matches(/^[A-Za-z0-9:_{}-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, ":", "_", "-" and a {hash tag} (1-64)' })
   REDIS_PREFIX = 'kiki';
 
   @Transform(int)
@@ -44,17 +54,17 @@ export class HubConfig {
   HUB_MASTER_KEY_FILE?: string;
 
   @Transform(bool)
-  @IsBoolean()
+  @IsBoolean(BOOL_MESSAGE)
   MIGRATE_ON_START = true;
 
   /** Create the database named in DATABASE_URL when it is missing (zero-config start). */
   @Transform(bool)
-  @IsBoolean()
+  @IsBoolean(BOOL_MESSAGE)
   CREATE_DATABASE = true;
 
   /** Import kiki's default region on start, so an original kiki syncs with no set-up. */
   @Transform(bool)
-  @IsBoolean()
+  @IsBoolean(BOOL_MESSAGE)
   IMPORT_DEFAULT_REGION = true;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -94,7 +104,7 @@ export class HubConfig {
 
   /** Run the quota workers and sweep inside the hub process (zero-config); off when `npm run worker` runs them. */
   @Transform(bool)
-  @IsBoolean()
+  @IsBoolean(BOOL_MESSAGE)
   RUN_WORKERS = true;
 
   /** How often the quota sweep recomputes usage and catches up missed work; 0 turns it off. */
@@ -124,6 +134,13 @@ export class HubConfig {
   @Min(1)
   @Max(600)
   QUOTA_JOB_LOCK_SECONDS = 30;
+
+  /** How long an erase or eviction can be undone by an admin (its sealed fields are kept); the sweep forgets older ones. */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(365 * 24 * 3600)
+  REMOVAL_RETENTION_SECONDS = 7 * 24 * 3600;
 
   /**
    * Bearer token for the GraphQL admin operations (create/import regions, quotas): at least 32
@@ -179,7 +196,7 @@ export class HubConfig {
 
   /** In development, create the admin account `admin` (hub admin) on start when there is none, printing its password once. */
   @Transform(bool)
-  @IsBoolean()
+  @IsBoolean(BOOL_MESSAGE)
   CREATE_DEV_ADMIN = true;
 
   /** How often the quota worker records each region's usage (bytes, envelopes, people) for `usageSeries`; 0 turns it off. */
@@ -234,7 +251,236 @@ export class HubConfig {
   @Min(1024)
   @Max(256 * 1024 * 1024)
   GRAPHQL_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+  // ---- availability: abuse bounds (issue 11, docs/reliability.md) ----
+
+  /** Bytes one process may hold for request bodies being read, all requests together (503 beyond). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(16 * 1024)
+  BODY_BUFFER_TOTAL_MB = 128;
+
+  /** Largest GraphQL body of a request whose credentials cannot be checked before reading (no token or a malformed one). */
+  @Transform(int)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  GRAPHQL_ANONYMOUS_BODY_BYTES = 64 * 1024;
+
+  /** Time a client has to send a whole request, headers and body (Node's default is 300 s). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_REQUEST_TIMEOUT_SECONDS = 30;
+
+  /** Time a client has to send a request's headers. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  HTTP_HEADERS_TIMEOUT_SECONDS = 10;
+
+  /** Serve /docs (OpenAPI). Default: on, except with NODE_ENV=production. */
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean(BOOL_MESSAGE)
+  DOCS_ENABLED?: boolean;
+
+  /** Answer GraphQL introspection. Default: on, except with NODE_ENV=production. */
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean(BOOL_MESSAGE)
+  GRAPHQL_INTROSPECTION?: boolean;
+
+  /** `Authorization: Bearer <METRICS_TOKEN>` required on /metrics (32+ characters). */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+  METRICS_TOKEN?: string;
+
+  /** Serve /metrics on this port only (bound to METRICS_HOST), not on PORT. */
+  @IsOptional()
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
+
+  /** graphql-ws sockets one process holds at most (503 beyond). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  WS_MAX_SOCKETS = 10_000;
+
+  /** graphql-ws sockets per client address (429 beyond). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  WS_MAX_SOCKETS_PER_ADDRESS = 50;
+
+  /** A socket holding no subscription this long is closed. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  WS_IDLE_SECONDS = 30;
+
+  /** Memory for the per-region cache of /r/<region>/list answers, in MiB per process. */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(64 * 1024)
+  LIST_CACHE_MB = 64;
+
+  /** /list answers built from Postgres at once (other regions wait; the same region shares one build). */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  LIST_BUILDS_AT_ONCE = 2;
+
+  /** Rate limits (held in Redis across replicas): off only for benchmarks. */
+  @Transform(bool)
+  @IsBoolean(BOOL_MESSAGE)
+  RATE_LIMITS = true;
+
+  /** Requests to /sync, /r/ and /graphql per source address and minute. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_ADDRESS_PER_MINUTE = 6000;
+
+  /** Requests with a valid membership token per person (sender) and minute. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_SENDER_PER_MINUTE = 1200;
+
+  /** Requests with a valid membership token per region and second, all hub replicas together. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_REGION_PER_SECOND = 500;
+
+  /** Uploads to one region's original route (POST /r/<region>/envelope) per source address and minute. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_KIKI_WRITES_PER_ADDRESS_PER_MINUTE = 600;
+
+  /**
+   * Per-region limits, JSON: {"<region public key>": {"regionPerSecond": n, "senderPerMinute": n,
+   * "kikiWritesPerAddressPerMinute": n}} (any subset).
+   */
+  @IsOptional()
+  @IsString()
+  RATE_REGION_OVERRIDES?: string;
+
+  /** RATE_REGION_OVERRIDES parsed (loadConfig checks it). */
+  get regionRateOverrides(): Record<string, RegionRateOverride> {
+    return this.RATE_REGION_OVERRIDES ? (JSON.parse(this.RATE_REGION_OVERRIDES) as Record<string, RegionRateOverride>) : {};
+  }
+
+  // --- operations (issue 12) ---
+
+  /**
+   * Development only: when DATABASE_URL is unset and nothing answers on 127.0.0.1:5432, start an
+   * embedded Postgres (data in ~/.kiki-hub/postgres); when REDIS_URL is unset and nothing answers
+   * on 127.0.0.1:6379, run without Redis. `false` refuses both; production always refuses them.
+   */
+  @Transform(bool)
+  @IsBoolean(BOOL_MESSAGE)
+  EMBEDDED_SERVICES = true;
+
+  /** On SIGTERM: readiness answers 503 at once, then in-flight work gets this long before the process exits anyway. */
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  SHUTDOWN_TIMEOUT_SECONDS = 25;
+
+  /** On SIGTERM, how long readiness answers 503 before the listener closes (load balancers stop sending). */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  SHUTDOWN_DRAIN_SECONDS = 0;
+
+  /**
+   * REDIS_URL names the seed nodes of a Redis Cluster (comma-separated redis:// URLs); then
+   * REDIS_PREFIX must be a hash tag like `{kiki}`, so each BullMQ queue's keys share a slot.
+   */
+  @Transform(bool)
+  @IsBoolean(BOOL_MESSAGE)
+  REDIS_CLUSTER = false;
+
+  /** `npm run worker` only: serve GET /health on this port (0: no listener). */
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_HEALTH_PORT = 0;
 }
+
+export interface RegionRateOverride {
+  regionPerSecond?: number;
+  senderPerMinute?: number;
+  kikiWritesPerAddressPerMinute?: number;
+}
+
+/** Problems of RATE_REGION_OVERRIDES, one line each (empty: fine). */
+function rateOverrideProblems(raw: string | undefined): string[] {
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return ['RATE_REGION_OVERRIDES must be JSON: {"<region public key>": {"regionPerSecond": 100}}'];
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return ['RATE_REGION_OVERRIDES must be a JSON object keyed by region public key'];
+  const problems: string[] = [];
+  const allowed = ['regionPerSecond', 'senderPerMinute', 'kikiWritesPerAddressPerMinute'];
+  for (const [region, o] of Object.entries(parsed)) {
+    if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(region)) problems.push(`RATE_REGION_OVERRIDES: ${region} is not a base58 region public key`);
+    if (!o || typeof o !== 'object' || Array.isArray(o)) {
+      problems.push(`RATE_REGION_OVERRIDES: the limits of ${region} must be an object`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(o)) {
+      if (!allowed.includes(k)) problems.push(`RATE_REGION_OVERRIDES: ${k} is not a limit (use ${allowed.join(', ')})`);
+      else if (!Number.isSafeInteger(v) || (v as number) < 1) problems.push(`RATE_REGION_OVERRIDES: ${region}.${k} must be a whole number of at least 1`);
+    }
+  }
+  return problems;
+}
+
+/** /docs and introspection: on unless production, where they need an explicit yes. */
+export function docsEnabled(c: HubConfig): boolean {
+  return c.DOCS_ENABLED ?? c.NODE_ENV !== 'production';
+}
+
+export function introspectionEnabled(c: HubConfig): boolean {
+  return c.GRAPHQL_INTROSPECTION ?? c.NODE_ENV !== 'production';
+}
+
+/** Where /metrics is answered: 'public' (PORT, no token), 'token' (PORT, with METRICS_TOKEN), 'internal' (METRICS_PORT only), 'off'. */
+export function metricsExposure(c: HubConfig): 'public' | 'token' | 'internal' | 'off' {
+  if (c.METRICS_PORT) return 'internal';
+  if (c.METRICS_TOKEN) return 'token';
+  return c.NODE_ENV === 'production' ? 'off' : 'public';
+}
+
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -242,18 +488,46 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Every environment variable the hub reads: each property of HubConfig that carries a validation
+ * decorator (with or without a default), so a variable added to the class is read, never ignored.
+ */
+export function configVariables(): string[] {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(HubConfig, '', true, false);
+  return [...new Set(metas.map((m) => m.propertyName))];
+}
+
+const explicitlySet = new WeakMap<HubConfig, ReadonlySet<string>>();
+
+/** Whether `name` came from the environment (not from its default): embedded mode needs to know. */
+export function isSet(config: HubConfig, name: keyof HubConfig): boolean {
+  return explicitlySet.get(config)?.has(name) ?? false;
+}
+
 /** Parses env once; throws one message per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
-  const known = Object.keys(new HubConfig());
   const raw: Record<string, string> = {};
-  for (const k of [...known, 'HUB_MASTER_KEY', 'HUB_MASTER_KEY_FILE', 'ADMIN_TOKEN']) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
+  for (const k of configVariables()) if (env[k] !== undefined && env[k] !== '') raw[k] = env[k]!;
   const cfg = plainToInstance(HubConfig, raw, { exposeDefaultValues: true });
-  const problems = validateSync(cfg, { whitelist: false }).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)),
-  );
+  // one line per bad variable: the first complaint about it
+  const problems = validateSync(cfg, { whitelist: false }).flatMap((e) => {
+    // the type's complaint first ("eighty" is not an integer, rather than "greater than 65535")
+    const c = e.constraints ?? {};
+    const msg = c.isInt ?? c.isBoolean ?? Object.values(c)[0];
+    if (!msg) return [];
+    return [msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`];
+  });
   if (cfg.NODE_ENV === 'production' && !cfg.HUB_MASTER_KEY) {
     problems.push('HUB_MASTER_KEY is required when NODE_ENV=production (it encrypts region keys at rest)');
   }
+  problems.push(...rateOverrideProblems(cfg.RATE_REGION_OVERRIDES));
+  if (cfg.REDIS_CLUSTER && !/^\{[^{}]+\}/.test(cfg.REDIS_PREFIX)) {
+    problems.push('REDIS_PREFIX must start with a hash tag like {kiki} when REDIS_CLUSTER=true (BullMQ keeps a queue in one slot)');
+  }
+  if (cfg.NODE_ENV === 'production' && cfg.REDIS_URL === 'none') {
+    problems.push('REDIS_URL=none (no Redis) is for development only; set REDIS_URL to a Redis when NODE_ENV=production');
+  }
   if (problems.length) throw new ConfigError(problems);
+  explicitlySet.set(cfg, new Set(Object.keys(raw)));
   return cfg;
 }

@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { KikiCryptoError } from '@kiki/crypto';
 import type { GraphQLFormattedError } from 'graphql';
-import { HubError, type HubErrorCode } from '../common/errors';
+import { HubError, type HubErrorCode, isDatabaseUnavailable, RateLimitedError } from '../common/errors';
 
 /**
  * GraphQL error codes (`extensions.code`): the few a client branches on. The precise hub code
@@ -15,6 +15,7 @@ export type GqlErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAVAILABLE'
+  | 'RATE_LIMITED'
   | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -27,6 +28,7 @@ const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
   UNKNOWN_REGION: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   UNAVAILABLE: 'UNAVAILABLE',
+  RATE_LIMITED: 'RATE_LIMITED',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
@@ -42,7 +44,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof HubError) {
     const code = BY_HUB_CODE[original.code] ?? (original.status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
-    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}), ...original.details } };
+    const retry = original instanceof RateLimitedError ? { retryAfter: original.retryAfterSeconds } : {};
+    return { ...base, message: original.message, extensions: { code, reason: original.code, ...(original.field ? { field: original.field } : {}), ...original.details, ...retry } };
   }
   if (original instanceof KikiCryptoError) {
     return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT', reason: original.code } };
@@ -60,6 +63,9 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     // parse/validation/limit errors made by graphql-js, Apollo or the limits plugin: already coded
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...base, extensions };
+  }
+  if (isDatabaseUnavailable(original)) {
+    return { ...base, message: 'the hub cannot reach its database right now; try again shortly', extensions: { code: 'UNAVAILABLE' } };
   }
   log.error({ msg: 'graphql resolver failed', err: original instanceof Error ? (original.stack ?? original.message) : String(original), path: formatted.path });
   return { ...base, message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -4,7 +4,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ReadRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
-import { HubConfig } from '../config/hub-config';
+import { HubConfig, introspectionEnabled } from '../config/hub-config';
 import { RegionService } from '../regions/region.service';
 import { SyncAuthService } from '../sync/sync-auth.service';
 import { GqlContextFactory } from './auth/context.factory';
@@ -46,7 +46,8 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     formatError: formatGraphqlError,
     autoTransformHttpErrors: false,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    // production hides the schema unless GRAPHQL_INTROSPECTION=true (docs/reliability.md)
+    introspection: introspectionEnabled(config),
     // one operation per HTTP request: batching would multiply every limit below
     allowBatchedHttpRequests: false,
     graphiql: config.NODE_ENV !== 'production',

@@ -40,7 +40,7 @@ const CACHEABLE_FIELDS = new Set([
   'PageInfo.hasPreviousPage',
   'PageInfo.startCursor',
   'PageInfo.endCursor',
-  ...['id', 'timestamp', 'sender', 'signature', 'sealedRecipients', 'sealedLetter', 'size', 'sequence', 'cursor', 'receivedAt', 'purpose', 'firstId', 'replyTo'].map(
+  ...['id', 'timestamp', 'sender', 'signature', 'signatureV2', 'sealedRecipients', 'sealedLetter', 'size', 'sequence', 'cursor', 'receivedAt', 'purpose', 'firstId', 'replyTo'].map(
     (f) => `Envelope.${f}`,
   ),
   'Person.publicKey',

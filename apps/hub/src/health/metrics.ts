@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestResult } from '../ingest/ingest.service';
 
 /** Prometheus metrics of one process, served at GET /metrics. */
@@ -52,6 +52,34 @@ export class HubMetrics {
     name: 'kiki_hub_graphql_page_cache_total',
     help: 'GraphQL envelope pages answered from the page cache (hit) or read from Postgres (miss)',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  // availability (docs/reliability.md)
+  readonly bodyBytesBuffered = new Gauge({
+    name: 'kiki_hub_body_bytes_buffered',
+    help: 'Bytes reserved for request bodies being read right now (bounded by BODY_BUFFER_TOTAL_MB)',
+    registers: [this.registry],
+  });
+
+  readonly bodiesRefused = new Counter({
+    name: 'kiki_hub_bodies_refused_total',
+    help: 'Request bodies refused before or while reading, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'kiki_hub_rate_limited_total',
+    help: 'Requests refused with 429 (GraphQL: RATE_LIMITED), by limit',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
+  readonly wsRefused = new Counter({
+    name: 'kiki_hub_ws_refused_total',
+    help: 'WebSocket connections refused or closed by the hub, by reason',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

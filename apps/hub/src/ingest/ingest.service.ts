@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EnvelopeRepository, type EnvelopeRow, type RemovedReason } from '@kiki/storage';
+import { base58Decode } from '@kiki/crypto';
+import { countsTowardQuota, EnvelopeRepository, type EnvelopeRow, RegionRepository, type RemovedReason } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import type { HubErrorCode } from '../common/errors';
 import type { RegionContext } from '../regions/region.service';
 import { HubMetrics } from '../health/metrics';
 import { BatchInserter } from './batch-inserter';
-import { checkBatch } from './check';
+import { type CheckedItem, checkBatch } from './check';
 
 /**
  * Rows per merged insert statement. Merging pays for small inserts (each statement costs a lock,
@@ -14,6 +15,9 @@ import { checkBatch } from './check';
  * for the longer statement. A larger push goes alone.
  */
 const MERGE_ROWS = 100;
+
+/** How long a process trusts its reading of a region's total (for max_total_bytes). */
+const REGION_TOTAL_TTL_MS = 2000;
 
 export type IngestStatus = 'stored' | 'duplicate' | 'rejected';
 
@@ -48,11 +52,14 @@ export type AfterCommitListener = (notice: StoredNotice) => void | Promise<void>
 export class IngestService {
   private readonly log = new Logger(IngestService.name);
   private readonly listeners: AfterCommitListener[] = [];
+  /** per region: its counted bytes as last read, advanced by what this process admitted since */
+  private readonly regionTotals = new Map<number, { bytes: number; at: number }>();
   /** A region's small inserts that arrive while its statements are in flight go in together (batch-inserter.ts). */
   private readonly inserter: BatchInserter<RegionContext>;
 
   constructor(
-    envelopes: EnvelopeRepository,
+    private readonly envelopes: EnvelopeRepository,
+    private readonly regions: RegionRepository,
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly metrics: HubMetrics,
   ) {
@@ -72,6 +79,8 @@ export class IngestService {
     const results: IngestResult[] = new Array(items.length);
     const rows: Array<{ index: number; row: EnvelopeRow; id: string }> = [];
     const checked = checkBatch(region, items, Date.now(), this.config.MAX_FUTURE_SKEW_SECONDS);
+    await this.refuseForeignEdits(region, checked);
+    await this.refusePastRegionCap(region, checked);
     checked.forEach((c, index) => {
       if (c.kind === 'rejected') {
         results[index] = { index, status: 'rejected', id: c.id, code: c.code, reason: c.reason, field: c.field };
@@ -94,6 +103,66 @@ export class IngestService {
     }
     this.metrics.countIngest(route, results);
     return results;
+  }
+
+  /**
+   * Edits (a public letter whose first_id names another envelope) may replace only the sender's
+   * own post, and only a proven (v2) edit may replace a proven post: the original client replaced
+   * whatever post a first_id named. Checked against the region and the batch's earlier items;
+   * an edit of a post the hub does not hold cannot be checked and is kept.
+   */
+  private async refuseForeignEdits(region: RegionContext, checked: CheckedItem[]): Promise<void> {
+    const edits: number[] = [];
+    checked.forEach((c, i) => {
+      if (c.kind === 'row' && c.row.firstId && c.row.firstId !== c.id) edits.push(i);
+    });
+    const isEdit = new Set(edits);
+    if (edits.length === 0) return;
+    const targetOf = (i: number) => Buffer.from(base58Decode((checked[i] as { row: EnvelopeRow }).row.firstId as string));
+    const held = await this.envelopes.editTargets(region.regionId, edits.map(targetOf));
+    const inBatch = new Map<string, { sender: string; proven: boolean }>();
+    checked.forEach((c, i) => {
+      if (c.kind !== 'row') return;
+      const hex = c.row.id.toString('hex');
+      if (isEdit.has(i)) {
+        const target = held.get(targetOf(i).toString('hex')) ?? inBatch.get(targetOf(i).toString('hex'));
+        const problem = !target
+          ? null
+          : target.sender !== c.row.sender
+            ? "its first_id names another sender's post: only the sender may edit a post"
+            : target.proven && c.row.signatureV2 === null
+              ? 'it edits a post proven by envelope v2, so the edit must carry a valid signature_v2 too'
+              : null;
+        if (problem) {
+          checked[i] = { kind: 'rejected', id: c.id, code: 'EDIT_REFUSED', field: 'sealed_letter', reason: `edit refused: ${problem}` };
+          return;
+        }
+      }
+      if (!inBatch.has(hex)) inBatch.set(hex, { sender: c.row.sender, proven: c.row.signatureV2 !== null });
+    });
+  }
+
+  /**
+   * A region with max_total_bytes refuses what would take its counted bytes past the cap. The
+   * total is read at most every REGION_TOTAL_TTL_MS per process and advanced by what this process
+   * admits meanwhile, so the cap can be overshot only by what other processes store in that time
+   * (and by envelopes that turn out to be already held).
+   */
+  private async refusePastRegionCap(region: RegionContext, checked: CheckedItem[]): Promise<void> {
+    const cap = region.maxTotalBytes;
+    if (cap === null || !checked.some((c) => c.kind === 'row')) return;
+    let known = this.regionTotals.get(region.regionId);
+    if (!known || Date.now() - known.at > REGION_TOTAL_TTL_MS) {
+      known = { bytes: await this.regions.countedBytes(region.regionId), at: Date.now() };
+      this.regionTotals.set(region.regionId, known);
+    }
+    checked.forEach((c, i) => {
+      if (c.kind !== 'row') return;
+      const bytes = countsTowardQuota(c.row.purpose, c.row.size) ? c.row.size : 0;
+      if (bytes > 0 && known.bytes + bytes > cap) {
+        checked[i] = { kind: 'rejected', id: c.id, code: 'REGION_FULL', reason: `this region holds as much as its operator allows (${cap} bytes): nothing more is stored until space is freed` };
+      } else known.bytes += bytes;
+    });
   }
 
   private async notify(notice: StoredNotice): Promise<void> {

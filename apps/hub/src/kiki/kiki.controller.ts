@@ -1,6 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ReadBody } from '../common/body';
+import { KikiWriteLimitGuard } from '../common/rate-limits';
+import type { Response } from 'express';
 import { KikiService } from './kiki.service';
+import { streamListAnswer } from './list-cache';
 
 @ApiTags('kiki v1 (original routes)')
 @ApiParam({ name: 'region', description: 'the region public key (base58)' })
@@ -16,8 +20,8 @@ export class KikiController {
 
   @Get('list')
   @ApiOperation({ summary: "Every id the hub can serve for download, with the hub's identity and signature" })
-  list(@Param('region') region: string, @Query('user_pub') userPub: unknown, @Query('signature') signature: unknown) {
-    return this.kiki.list(region, userPub, signature);
+  async list(@Param('region') region: string, @Query('user_pub') userPub: unknown, @Query('signature') signature: unknown, @Res() res: Response) {
+    await streamListAnswer(res, await this.kiki.list(region, userPub, signature));
   }
 
   @Get('download/:id')
@@ -27,6 +31,8 @@ export class KikiController {
   }
 
   @Post('envelope')
+  @UseGuards(KikiWriteLimitGuard)
+  @ReadBody('kiki-envelope')
   @HttpCode(200)
   @ApiOperation({ summary: 'Upload one envelope; duplicates and removed ids answer ok without storing' })
   envelope(@Param('region') region: string, @Body() body: unknown) {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { base58Decode, base58Encode } from '@kiki/crypto';
+import { base58Decode } from '@kiki/crypto';
 import { EnvelopeRepository } from '@kiki/storage';
 import { HubError } from '../common/errors';
 import { IngestService } from '../ingest/ingest.service';
 import { RegionService } from '../regions/region.service';
 import { toKikiWire } from '../sync/envelope-wire';
+import { ListCache } from './list-cache';
 
 /** The four routes of an original kiki instance's public port, per region (PROTOCOL.md part 1). */
 @Injectable()
@@ -13,6 +14,7 @@ export class KikiService {
     private readonly regions: RegionService,
     private readonly envelopes: EnvelopeRepository,
     private readonly ingest: IngestService,
+    private readonly lists: ListCache,
   ) {}
 
   async ping(regionKey: string) {
@@ -28,12 +30,15 @@ export class KikiService {
     if (!region.validator.validateSignature(userPub, signature)) {
       throw new HubError('FORBIDDEN', `signature is not a valid signature of user_pub for region ${region.publicKey}`, 'signature');
     }
-    const ids = await this.envelopes.liveIds(region.regionId);
+    // the ids as JSON text, cached per region version and streamed by the controller
+    const ids = await this.lists.ids(region);
     return {
       status: 'ok',
-      ids: ids.map((id) => base58Encode(id)),
+      ids,
       personal_key: region.hub.public,
-      personal_signature: region.validator.signFor(region.hub),
+      // Never a valid signature of the hub's identity: anyone could copy it onto envelopes "from
+      // the hub" (issue 10, attack 3). The original's sync reads only `ids`; the field stays, empty.
+      personal_signature: '',
     };
   }
 
@@ -58,7 +63,8 @@ export class KikiService {
     if (result.status === 'stored') return { status: 'ok' };
     // The original aborts its whole sync on an error, and answers a duplicate with ok.
     if (result.status === 'duplicate') return { status: 'ok', message: 'already held; not stored again' };
-    if (result.code === 'TOMBSTONED') return { status: 'ok', message: `not stored: ${result.reason}` };
+    // Removed on purpose, or refused by the region's policy rather than invalid: not an error to them.
+    if (result.code === 'TOMBSTONED' || result.code === 'V2_REQUIRED' || result.code === 'REGION_FULL') return { status: 'ok', message: `not stored: ${result.reason}` };
     throw new HubError(result.code ?? 'INVALID_ENVELOPE', result.reason ?? 'invalid envelope', result.field);
   }
 }

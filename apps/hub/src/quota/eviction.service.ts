@@ -75,7 +75,7 @@ export class EvictionService {
 
   /** After a committed step removed something: best effort, never fails the job. */
   private announce(regionId: number): void {
-    this.queue.connection.publish(evictionChannel(this.config.REDIS_PREFIX, regionId), '1').catch(() => undefined);
+    this.queue.announce(evictionChannel(this.config.REDIS_PREFIX, regionId));
   }
 
   @OnQuotaJob('quota.evaluate')
@@ -186,14 +186,15 @@ export class EvictionService {
     m: EntityManager,
     regionId: number,
     person: string,
-    items: Array<Pick<EvictionCandidate, 'id' | 'size' | 'purpose'> & { reason: EvictionReason }>,
+    items: Array<Pick<EvictionCandidate, 'id' | 'size' | 'purpose'> & { reason: EvictionReason; sender?: string }>,
     why: RemovedReason,
     limit: number | null,
   ): Promise<EvictionReason[]> {
     const removed = new Set((await this.envelopes.remove(regionId, items.map((i) => i.id), why, m)).map((id) => id.toString('hex')));
     const records = items
       .filter((i) => removed.has(i.id.toString('hex')))
-      .map((i) => ({ envelopeId: i.id, person, reason: i.reason, size: i.size, purpose: i.purpose, limitBytes: limit }));
+      // recorded under the envelope's sender, also when the account evicted from is the unproven pool
+      .map((i) => ({ envelopeId: i.id, person: i.sender ?? person, reason: i.reason, size: i.size, purpose: i.purpose, limitBytes: limit }));
     await this.quota.recordEvictions(m, regionId, records);
     return records.map((r) => r.reason);
   }
@@ -204,7 +205,9 @@ export class EvictionService {
  * the person's superseded profile images. `contents` is newest first.
  */
 export function supersededImages(contents: Array<string | null>): Buffer[] {
-  const [current, ...older] = contents;
+  // the original names the image as "../kiki/<id>": compare and decode the id part only
+  const idText = (c: string | null) => (c ? c.slice(c.lastIndexOf('/') + 1) : c);
+  const [current, ...older] = contents.map(idText);
   const out = new Map<string, Buffer>();
   for (const c of older) {
     if (!c || c === current) continue;

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { QuotaRepository, UsageSampleRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
+import { RedisModule } from '../redis/redis.module';
 import { EvictionService } from './eviction.service';
 import { QuotaMetrics } from './quota.metrics';
 import { QuotaQueue } from './quota.queue';
@@ -17,7 +18,8 @@ import { UsageSampleService } from './usage-sample.service';
  * Needs the global ConfigModule and StorageModule.
  */
 @Module({
-  imports: [DiscoveryModule],
+  // RedisModule: the queue and workers get their connections (or the Postgres backend) from it
+  imports: [DiscoveryModule, RedisModule],
   providers: [
     { provide: QuotaRepository, inject: [DataSource], useFactory: (ds: DataSource) => new QuotaRepository(ds) },
     QuotaMetrics,

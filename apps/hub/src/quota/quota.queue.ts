@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { QuotaRepository } from '@kiki/storage';
-import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { HubConfig } from '../config/hub-config';
+import { type AnyQueue, type RedisClient, RedisConnections } from '../redis/redis-connections';
 import { IngestService, type StoredNotice } from '../ingest/ingest.service';
 import { QuotaMetrics } from './quota.metrics';
 import { deduplicationId, QUOTA_JOB_OPTIONS, QUOTA_QUEUE, type QuotaJob } from './quota.jobs';
@@ -33,8 +32,12 @@ export interface QuotaQueueStatus {
 @Injectable()
 export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(QuotaQueue.name);
-  readonly connection: Redis;
-  private queue: Queue | null = null;
+  /** the producer's Redis connection; null without Redis (the queue then lives in Postgres) */
+  readonly connection: RedisClient | null;
+  private queue: AnyQueue | null = null;
+  /** without Redis: whether the Postgres-backed queue has answered */
+  private postgresReady = false;
+  private postgresStarting: Promise<void> | null = null;
   private readonly pending = new Map<string, QuotaJob>();
   private readonly inFlight = new Set<Promise<boolean>>();
   private overflow = false;
@@ -49,22 +52,26 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: QuotaMetrics,
     private readonly moduleRef: ModuleRef,
     private readonly quota: QuotaRepository,
+    private readonly connections: RedisConnections,
   ) {
-    this.connection = new Redis(config.REDIS_URL, {
+    if (connections.enabled) {
       // a command while Redis is away fails at once instead of queueing in memory
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: null,
-      connectTimeout: 2000,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-    });
-    this.connection.on('error', (err) => this.warn('quota queue: redis error', err));
-    this.connection.on('ready', () => this.onReady());
+      const connection = connections.create('queue');
+      connection.on('error', (err: Error) => this.warn('quota queue: redis error', err));
+      connection.on('ready', () => this.onReady());
+      this.connection = connection;
+    } else {
+      this.connection = null;
+      this.startPostgresQueue();
+    }
     this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
   }
 
   /** In a hub process, every committed ingest batch is checked for quota work (not awaited by ingest). */
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // without Redis the queue is in the hub's own Postgres, which answers now: start with it ready
+    if (this.postgresStarting) await this.postgresStarting;
     let ingest: IngestService;
     try {
       ingest = this.moduleRef.get(IngestService, { strict: false });
@@ -85,15 +92,26 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   /** Called on every (re)connection: a restarted Redis may have lost the sweep scheduler. */
   onRedisReady(listener: () => void): void {
     this.readyListeners.push(listener);
-    if (this.connection.status === 'ready') listener();
+    if (this.connected) listener();
+  }
+
+  /** Whether the queue's store answers: Redis, or Postgres when there is no Redis. */
+  get connected(): boolean {
+    return this.connection ? this.connection.status === 'ready' : this.postgresReady;
   }
 
   get redisReady(): boolean {
-    return this.connection.status === 'ready' && this.queue !== null;
+    return this.connected && this.queue !== null;
+  }
+
+  /** Tells every hub process something happened (a channel of RedisService.key form); best effort. */
+  announce(channel: string): void {
+    if (this.connection) this.connection.publish(channel, '1').catch(() => undefined);
+    else void this.connections.local.publish(channel, 1).catch(() => undefined);
   }
 
   /** The queue, for the worker's own scheduler calls; null while Redis has never answered. */
-  get bullQueue(): Queue | null {
+  get bullQueue(): AnyQueue | null {
     return this.queue;
   }
 
@@ -129,7 +147,7 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   async enqueue(jobs: QuotaJob[]): Promise<boolean> {
     if (jobs.length === 0) return true;
     const queue = this.queue;
-    if (!queue || this.connection.status !== 'ready' || this.closed) {
+    if (!queue || !this.connected || this.closed) {
       this.keep(jobs, 'redis is not connected');
       return false;
     }
@@ -151,9 +169,10 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async status(): Promise<QuotaQueueStatus> {
-    const base = { redis: this.connection.status, pending: this.pending.size + (this.overflow ? 1 : 0) };
+    // without Redis: "none" (the queue is in Postgres; `counts` say whether it answers)
+    const base = { redis: this.connection ? this.connection.status : 'none', pending: this.pending.size + (this.overflow ? 1 : 0) };
     const queue = this.queue;
-    if (!queue || this.connection.status !== 'ready') return { ...base, counts: {}, failed: [] };
+    if (!queue || !this.connected) return { ...base, counts: {}, failed: [] };
     const [counts, failed] = await withTimeout(
       Promise.all([queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'), queue.getFailed(0, 19)]),
       ENQUEUE_TIMEOUT_MS,
@@ -197,13 +216,28 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
     if (this.pending.size) this.log.warn({ msg: 'quota jobs not queued at shutdown; the next sweep finds them', jobs: this.pending.size });
     // Closing talks to Redis: only worth trying (briefly) when it answers.
-    if (this.queue && this.connection.status === 'ready') await withTimeout(this.queue.close(), ENQUEUE_TIMEOUT_MS).catch(() => undefined);
-    this.connection.disconnect();
+    if (this.queue && this.connected) await withTimeout(this.queue.close(), ENQUEUE_TIMEOUT_MS).catch(() => undefined);
+    this.connection?.disconnect();
+  }
+
+  /** Without Redis: BullMQ on Postgres (its tables are created on first connection). */
+  private startPostgresQueue(): void {
+    const queue = this.connections.queue(QUOTA_QUEUE, { defaultJobOptions: QUOTA_JOB_OPTIONS });
+    queue.on('error', (err) => this.warn('quota queue (postgres) error', err));
+    this.queue = queue;
+    this.postgresStarting = withTimeout(queue.waitUntilReady(), 15_000).then(
+      () => {
+        if (this.closed) return;
+        this.postgresReady = true;
+        this.onReady();
+      },
+      (err) => this.log.error({ msg: 'the quota queue could not start on postgres; quota work waits for the next start', err: String(err) }),
+    );
   }
 
   private onReady(): void {
     if (!this.queue) {
-      const queue = new Queue(QUOTA_QUEUE, { connection: this.connection, prefix: this.config.REDIS_PREFIX, defaultJobOptions: QUOTA_JOB_OPTIONS });
+      const queue = this.connections.queue(QUOTA_QUEUE, { defaultJobOptions: QUOTA_JOB_OPTIONS }, this.connection!);
       queue.on('error', (err) => this.warn('quota queue error', err));
       this.queue = queue;
       // If Redis drops between "ready" and BullMQ's own start-up query, start again at the next "ready".

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { base58Encode, isValidKey } from '@kiki/crypto';
-import { type EvictionReason, QUOTA_TIERS, QuotaRepository, type QuotaTier, RegionRepository } from '@kiki/storage';
+import { base58Decode, base58Encode, isValidKey } from '@kiki/crypto';
+import {
+  EnvelopeRepository,
+  type EvictionReason,
+  QUOTA_TIERS,
+  QuotaRepository,
+  type QuotaTier,
+  RegionRepository,
+  SENDER_POLICIES,
+  type SenderPolicy,
+} from '@kiki/storage';
 import { HubError } from '../common/errors';
 import { EvictionService } from './eviction.service';
 import { effectiveTier, resolveLimit } from './quota.policy';
@@ -19,6 +28,17 @@ export interface RegionQuotaPolicy {
   /** bytes per person in the trusted tier */
   trustedBytes: number;
 }
+
+export interface SenderPolicySettings {
+  policy: SenderPolicy;
+  /** under v2-for-quota: bytes all unproven envelopes of the region share */
+  unprovenPoolBytes: number;
+  /** cap on the region's counted bytes; null: none */
+  maxTotalBytes: number | null;
+}
+
+/** Ids one restore call takes at most. */
+export const MAX_RESTORE_IDS = 1000;
 
 export interface PersonQuota {
   person: string;
@@ -93,8 +113,71 @@ export class QuotaService {
     private readonly quota: QuotaRepository,
     private readonly regions: RegionRepository,
     private readonly queue: QuotaQueue,
+    private readonly envelopes: EnvelopeRepository,
     private readonly eviction: EvictionService,
   ) {}
+
+  async getSenderPolicy(region: RegionRef): Promise<SenderPolicySettings> {
+    const row = await this.regions.findById(region.regionId);
+    if (!row) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
+    return { policy: row.senderPolicy, unprovenPoolBytes: Number(row.unprovenPoolBytes), maxTotalBytes: row.maxTotalBytes === null ? null : Number(row.maxTotalBytes) };
+  }
+
+  /**
+   * What an envelope without a verified v2 signature may do in the region (docs/quotas.md "Who is
+   * proven"). Hub processes apply it within their region cache time (30 s); a sweep follows.
+   */
+  async setSenderPolicy(region: RegionRef, policy: SenderPolicy, unprovenPoolBytes?: number, maxTotalBytes?: number | null): Promise<SenderPolicySettings> {
+    if (!SENDER_POLICIES.includes(policy)) throw new HubError('BAD_REQUEST', `policy must be one of ${SENDER_POLICIES.join(', ')}`, 'policy');
+    if (unprovenPoolBytes !== undefined) checkBytes(unprovenPoolBytes, 'unprovenPoolBytes');
+    if (maxTotalBytes !== undefined && maxTotalBytes !== null) checkBytes(maxTotalBytes, 'maxTotalBytes');
+    await this.getSenderPolicy(region);
+    await this.regions.updatePolicy(region.regionId, { senderPolicy: policy, unprovenPoolBytes, maxTotalBytes });
+    await this.queue.enqueue([{ name: 'quota.sweep-region', data: { regionId: region.regionId } }]);
+    return this.getSenderPolicy(region);
+  }
+
+  /**
+   * Undoes removals (evictions, erases, admin removals) still within the retention period
+   * (REMOVAL_RETENTION_SECONDS): the envelopes are live again, with their usage; their senders
+   * are evaluated afterwards, so the usual rules then apply. Returns how many came back.
+   */
+  async restoreEnvelopes(region: RegionRef, ids: string[]): Promise<number> {
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RESTORE_IDS) {
+      throw new HubError('BAD_REQUEST', `ids must hold 1 to ${MAX_RESTORE_IDS} envelope ids`, 'ids');
+    }
+    const bytes = ids.map((id, i) => {
+      try {
+        const b = Buffer.from(base58Decode(id));
+        if (b.length === 32) return b;
+      } catch {
+        // reported below
+      }
+      throw new HubError('INVALID_KEY', `ids[${i}] is not an envelope id (base58 of 32 bytes)`, `ids[${i}]`);
+    });
+    await this.getPolicy(region);
+    const restored = await this.envelopes.restore(region.regionId, bytes);
+    await this.queue.enqueue([...new Set(restored.map((r) => r.account))].map((person) => ({ name: 'quota.evaluate' as const, data: { regionId: region.regionId, person } })));
+    return restored.length;
+  }
+
+  /**
+   * Undoes a person's erase: their live erase letters are removed (reason admin, themselves
+   * restorable), the erase point forgotten, and what the erase removed within the retention
+   * period restored. Returns how many envelopes came back.
+   */
+  async undoErase(region: RegionRef, person: string): Promise<number> {
+    checkPerson(person);
+    await this.getPolicy(region);
+    const letters = await this.quota.liveEraseLetters(region.regionId, person);
+    await this.envelopes.remove(region.regionId, letters, 'admin');
+    await this.quota.clearErase(region.regionId, person);
+    const ids = await this.envelopes.restorable(region.regionId, person, 'erase');
+    let restored = 0;
+    for (let i = 0; i < ids.length; i += MAX_RESTORE_IDS) restored += (await this.envelopes.restore(region.regionId, ids.slice(i, i + MAX_RESTORE_IDS))).length;
+    await this.evaluate(region, person);
+    return restored;
+  }
 
   async getPolicy(region: RegionRef): Promise<RegionQuotaPolicy> {
     const row = await this.regions.findById(region.regionId);
@@ -230,7 +313,7 @@ export class QuotaService {
       queue.getJobScheduler(SWEEP_SCHEDULER),
       queue.getJobScheduler(USAGE_SAMPLE_SCHEDULER),
       queue.getFailed(0, FAILED_SCAN - 1),
-      this.queue.connection.get(lastSweepKey(prefix)),
+      this.queue.connection?.get(lastSweepKey(prefix)) ?? null,
     ]);
     const [counts, workers, sweep, sample, failed, last] = await withTimeout(work, ENQUEUE_TIMEOUT_MS).catch((err: Error) => {
       throw new HubError('UNAVAILABLE', `the quota queue (Redis) did not answer: ${err.message}`);

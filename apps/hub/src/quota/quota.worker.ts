@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import type { Subscription } from 'rxjs';
 import { HubConfig } from '../config/hub-config';
+import { type AnyWorker, RedisConnections } from '../redis/redis-connections';
 import { QuotaMetrics } from './quota.metrics';
 import { type FoundHandler, handlerTable, QUOTA_JOB_HANDLER, QUOTA_QUEUE, type QuotaJobName } from './quota.jobs';
 import { QuotaQueue } from './quota.queue';
@@ -24,7 +25,7 @@ const CLOSE_TIMEOUT_MS = 10_000;
 export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(QuotaWorker.name);
   private handlers = new Map<QuotaJobName, FoundHandler>();
-  private worker: Worker | null = null;
+  private worker: AnyWorker | null = null;
   private listening?: Subscription;
   private lastWarning = 0;
   private caughtUp = false;
@@ -36,6 +37,7 @@ export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnAppl
     private readonly adapterHost: HttpAdapterHost,
     private readonly queue: QuotaQueue,
     private readonly metrics: QuotaMetrics,
+    private readonly connections: RedisConnections,
     @Optional() @Inject(QUOTA_WORKER_PROCESS) private readonly standalone: boolean = false,
   ) {}
 
@@ -58,15 +60,7 @@ export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnAppl
   start(): void {
     if (this.worker) return;
     const lockMs = this.config.QUOTA_JOB_LOCK_SECONDS * 1000;
-    const worker = new Worker(QUOTA_QUEUE, (job) => this.run(job), {
-      connection: {
-        url: this.config.REDIS_URL,
-        maxRetriesPerRequest: null,
-        connectTimeout: 2000,
-        // back within 2 s of Redis returning (BullMQ's default waits up to 20 s)
-        retryStrategy: (times: number) => Math.min(times * 200, 2000),
-      },
-      prefix: this.config.REDIS_PREFIX,
+    const worker = this.connections.worker(QUOTA_QUEUE, (job) => this.run(job), {
       concurrency: this.config.QUOTA_WORKER_CONCURRENCY,
       lockDuration: lockMs,
       stalledInterval: lockMs,
@@ -100,7 +94,7 @@ export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnAppl
     // Without Redis a graceful close never returns, and a forced one requested after it waits
     // for it: choose first. Forced, a running step still commits or rolls back on its own, and
     // its job is retried elsewhere once its lock expires.
-    if (this.queue.connection.status !== 'ready') {
+    if (!this.queue.connected) {
       await worker.close(true).catch(() => undefined);
       return;
     }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EnvelopeRepository, QuotaRepository } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
-import { QuotaRepository } from '@kiki/storage';
 import { QuotaMetrics } from './quota.metrics';
 import { OnQuotaJob, type QuotaJob, type RegionJob } from './quota.jobs';
 import { QuotaQueue } from './quota.queue';
@@ -15,6 +15,8 @@ export interface SweepReport {
   repaired: number;
   overLimit: number;
   erasePending: number;
+  /** removals older than the retention period whose sealed fields were forgotten (no longer undoable) */
+  purged: number;
   /** false: Redis did not take the follow-up jobs now (they are kept and sent later) */
   queued: boolean;
   ms: number;
@@ -41,14 +43,15 @@ export class SweepService {
     private readonly quota: QuotaRepository,
     private readonly queue: QuotaQueue,
     private readonly metrics: QuotaMetrics,
+    private readonly envelopes: EnvelopeRepository,
     @Inject(HubConfig) private readonly config: HubConfig,
   ) {}
 
   @OnQuotaJob('quota.sweep')
   async sweepAll(_payload: Record<string, never>): Promise<number> {
     const regions = await this.quota.regionIds();
-    // for queueHealth.lastSweepAt; best effort, on the queue's own connection
-    await this.queue.connection.set(lastSweepKey(this.config.REDIS_PREFIX), String(Date.now())).catch(() => undefined);
+    // for queueHealth.lastSweepAt; best effort, on the queue's own connection (none without Redis: then unknown)
+    await this.queue.connection?.set(lastSweepKey(this.config.REDIS_PREFIX), String(Date.now())).catch(() => undefined);
     await this.queue.enqueue(regions.map((regionId): QuotaJob => ({ name: 'quota.sweep-region', data: { regionId } })));
     return regions.length;
   }
@@ -73,6 +76,7 @@ export class SweepService {
       ...over.filter((p) => !erase.has(p)).map((person): QuotaJob => ({ name: 'quota.evaluate', data: { regionId, person } })),
     ];
     const queued = await this.queue.enqueue(jobs);
+    const purged = await this.envelopes.purgeRemoved(regionId, this.config.REMOVAL_RETENTION_SECONDS);
     const report: SweepReport = {
       regionId,
       scanned: findings.scanned,
@@ -80,10 +84,11 @@ export class SweepService {
       repaired,
       overLimit: over.length,
       erasePending: erase.size,
+      purged,
       queued,
       ms: Math.round(performance.now() - started),
     };
-    if (repaired || jobs.length) this.log.log({ msg: 'quota sweep', ...report });
+    if (repaired || jobs.length || purged) this.log.log({ msg: 'quota sweep', ...report });
     return report;
   }
 }

@@ -1,28 +1,24 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { HubConfig } from '../config/hub-config';
+import { type RedisClient, RedisConnections } from './redis-connections';
 
 /** The hub's own Redis connection (replay cache, pub/sub). Fails fast instead of queueing when Redis is down. */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly log = new Logger(RedisService.name);
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly prefix: string;
+  /** false when the process runs without Redis (REDIS_URL=none, development) */
+  readonly enabled: boolean;
 
-  constructor(@Inject(HubConfig) config: HubConfig) {
+  constructor(@Inject(HubConfig) config: HubConfig, connections: RedisConnections) {
     this.prefix = config.REDIS_PREFIX;
-    this.client = new Redis(config.REDIS_URL, {
-      lazyConnect: false,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      // a Redis that accepts connections but never answers must not stall requests
-      commandTimeout: 1000,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-      // the replay check of every request's token: commands of one event-loop turn go out in one write
-      enableAutoPipelining: true,
-    });
-    this.client.on('error', (err) => this.log.warn({ msg: 'redis error', err: err.message }));
+    this.enabled = connections.enabled;
+    // Without Redis: a client that never connects, so every command fails at once (as during an
+    // outage) and callers take their Postgres path; `enabled` lets them skip the attempt.
+    this.client = this.enabled ? connections.create('cache') : new Redis({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.client.on('error', (err: Error) => this.log.warn({ msg: 'redis error', err: err.message }));
   }
 
   key(...parts: string[]): string {
@@ -39,5 +35,5 @@ export class RedisService implements OnApplicationShutdown {
 }
 
 @Global()
-@Module({ providers: [RedisService], exports: [RedisService] })
+@Module({ providers: [RedisConnections, RedisService], exports: [RedisConnections, RedisService] })
 export class RedisModule {}

@@ -9,7 +9,8 @@ import {
   Opener,
   RegionValidator,
 } from '@kiki/crypto';
-import { RegionEntity, RegionRepository } from '@kiki/storage';
+import { RegionEntity, RegionRepository, type SenderPolicy } from '@kiki/storage';
+import { LRUCache } from 'lru-cache';
 import { HubError } from '../common/errors';
 import { KeyVault } from './key-vault';
 
@@ -26,6 +27,10 @@ export interface RegionContext {
   limits: EnvelopeLimits;
   defaultQuotaBytes: number;
   trustedQuotaBytes: number;
+  /** what an envelope without a verified v2 signature may do here (docs/quotas.md) */
+  senderPolicy: SenderPolicy;
+  /** cap on the region's counted bytes; null: none */
+  maxTotalBytes: number | null;
   createdAt: Date;
 }
 
@@ -41,11 +46,15 @@ export interface RegionSummary {
 
 // Region rows change rarely (admin edits); other hub processes see edits within this time.
 const CACHE_TTL_MS = 30_000;
+// Keys of regions this hub does not carry, remembered briefly: a stranger naming random regions
+// costs no query each, and an unknown region answers as fast as a known one (no timing oracle).
+const UNKNOWN_TTL_MS = 5_000;
 
 @Injectable()
 export class RegionService {
   private readonly log = new Logger(RegionService.name);
   private readonly cache = new Map<string, { ctx: RegionContext; at: number }>();
+  private readonly unknown = new LRUCache<string, true>({ max: 10_000, ttl: UNKNOWN_TTL_MS });
 
   constructor(
     private readonly regions: RegionRepository,
@@ -77,6 +86,7 @@ export class RegionService {
       hubPublicKey: hub.public,
       hubPrivateKeyEnc: this.vault.seal(Buffer.from(hub.private, 'utf8')),
     });
+    this.unknown.delete(row.publicKey);
     this.log.log({ msg: 'region created', region: row.publicKey, name });
     return this.toContext(row);
   }
@@ -98,8 +108,12 @@ export class RegionService {
     }
     const hit = this.cache.get(publicKey);
     if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.ctx;
+    if (this.unknown.has(publicKey)) return null;
     const row = await this.regions.findByPublicKey(publicKey);
-    if (!row) return null;
+    if (!row) {
+      this.unknown.set(publicKey, true);
+      return null;
+    }
     const ctx = this.toContext(row);
     this.cache.set(publicKey, { ctx, at: Date.now() });
     return ctx;
@@ -107,6 +121,7 @@ export class RegionService {
 
   invalidate(publicKey: string): void {
     this.cache.delete(publicKey);
+    this.unknown.delete(publicKey);
   }
 
   private toContext(row: RegionEntity): RegionContext {
@@ -128,6 +143,8 @@ export class RegionService {
       }),
       defaultQuotaBytes: Number(row.defaultQuotaBytes),
       trustedQuotaBytes: Number(row.trustedQuotaBytes),
+      senderPolicy: row.senderPolicy,
+      maxTotalBytes: row.maxTotalBytes === null ? null : Number(row.maxTotalBytes),
       createdAt: row.createdAt,
     };
   }

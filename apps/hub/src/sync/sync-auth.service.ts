@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { base58Decode, openSyncToken, SyncTokenError, type SyncTokenClaims } from '@kiki/crypto';
+import { base58Decode, generateKeyPair, openSyncToken, SyncTokenError, type SyncTokenClaims } from '@kiki/crypto';
 import { NonceRepository } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import { HubError } from '../common/errors';
+import { RateLimits } from '../common/rate-limits';
 import { HubMetrics } from '../health/metrics';
 import { RedisService } from '../redis/redis.module';
 import type { RegionContext } from '../regions/region.service';
 
 export const AUTH_SCHEME = 'Kiki';
+const NOT_A_MEMBER = "sync token refused: it was not made with this region's key (or this hub carries no such region)";
 
 /** Checks the one-time region-membership token of the native routes (see docs/sync.md). */
 @Injectable()
@@ -17,17 +19,29 @@ export class SyncAuthService {
     private readonly redis: RedisService,
     private readonly metrics: HubMetrics,
     private readonly nonces: NonceRepository,
+    private readonly limits: RateLimits,
   ) {}
 
   private readonly lastCleanup = new Map<number, number>();
+  /** Stands in for a region this hub does not carry: no token opens with its fresh random key. */
+  private readonly decoy = { regionId: -1, publicKey: '', keys: generateKeyPair() } as unknown as RegionContext;
 
-  async verify(region: RegionContext, header: string | undefined, now = Date.now()): Promise<SyncTokenClaims> {
+  /**
+   * The token of `region`, or, when the hub carries no such region (null), the same refusal a
+   * real region gives a token not made with its key, after the same work: no existence oracle.
+   */
+  async verify(region: RegionContext | null, header: string | undefined, now = Date.now()): Promise<SyncTokenClaims> {
+    let claims: SyncTokenClaims;
     try {
-      return await this.check(region, header, now);
+      claims = await this.check(region ?? this.decoy, header, now);
     } catch (err) {
       if (err instanceof HubError) this.metrics.authFailures.inc({ code: err.code });
       throw err;
     }
+    // members only: strangers cannot use up a region's or a person's allowance
+    await this.limits.take('region', region!.publicKey, region!.publicKey);
+    await this.limits.take('sender', `${region!.publicKey}:${claims.person}`, region!.publicKey);
+    return claims;
   }
 
   private async check(region: RegionContext, header: string | undefined, now: number): Promise<SyncTokenClaims> {
@@ -40,7 +54,11 @@ export class SyncAuthService {
     try {
       claims = openSyncToken(token, region.keys);
     } catch (err) {
-      if (err instanceof SyncTokenError) throw new HubError('UNAUTHENTICATED', `sync token refused: ${err.message}`);
+      if (err instanceof SyncTokenError) {
+        // one text for "no such region" and "not this region's key" (also "names another region")
+        if (err.message.includes("this region's key") || err.message.includes('another region')) throw new HubError('UNAUTHENTICATED', NOT_A_MEMBER);
+        throw new HubError('UNAUTHENTICATED', `sync token refused: ${err.message}`);
+      }
       throw err;
     }
     const windowMs = this.config.SYNC_TOKEN_WINDOW_SECONDS * 1000;
@@ -58,14 +76,19 @@ export class SyncAuthService {
 
   /**
    * Remembers the nonce for twice the window, so it cannot come back while the time still fits.
-   * Redis is the cache; while it is unreachable, Postgres keeps the nonces so sync goes on.
-   * (A token first seen by Redis could then be replayed once during the outage: accepted.)
+   * Postgres holds every used nonce: it survives a Redis restart or flush, so a token is never
+   * accepted twice, whether it was first seen with Redis up or during an outage. Redis answers
+   * first, so a replay costs no write, and while Redis is unreachable Postgres alone decides.
    */
   private async claimNonce(region: RegionContext, nonce: string, ttlMs: number): Promise<boolean> {
-    try {
-      return (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
-    } catch {
-      this.metrics.replayCacheFallbacks.inc();
+    // no Redis at all (REDIS_URL=none, development): Postgres alone is the replay cache (issue 12)
+    if (this.redis.enabled) {
+      try {
+        const fresh = (await this.redis.client.set(this.redis.key('replay', region.publicKey, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
+        if (!fresh) return false;
+      } catch {
+        this.metrics.replayCacheFallbacks.inc();
+      }
     }
     try {
       const fresh = await this.nonces.claim(region.regionId, Buffer.from(base58Decode(nonce)), ttlMs);
@@ -76,6 +99,7 @@ export class SyncAuthService {
       }
       return fresh;
     } catch {
+      // not recorded durably: accepting it could let it be replayed after a Redis flush
       throw new HubError('UNAVAILABLE', 'the hub cannot check sync tokens for replay right now; try again shortly');
     }
   }

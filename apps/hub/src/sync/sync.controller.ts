@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ReadBody } from '../common/body';
 import { ReconcileService } from './reconcile.service';
 import { SyncAuthGuard, type SyncRequest } from './sync-auth.guard';
 import { FetchDto, FetchResponseDto, PullQueryDto, PullResponseDto, PushDto, PushResponseDto, pushedEnvelopes } from './sync.dto';
@@ -18,6 +19,7 @@ export class SyncController {
   ) {}
 
   @Post('push')
+  @ReadBody('sync-push')
   @HttpCode(200)
   @ApiOperation({ summary: 'Store a batch of envelopes; one result per item (stored, duplicate, rejected with a code)' })
   @ApiOkResponse({ type: PushResponseDto })
@@ -29,6 +31,7 @@ export class SyncController {
   }
 
   @Post('reconcile')
+  @ReadBody('sync-reconcile')
   @HttpCode(200)
   @ApiOperation({ summary: 'One round of negentropy V1 range reconciliation over (timestamp, id)' })
   @ApiConsumes('application/octet-stream')
@@ -47,6 +50,7 @@ export class SyncController {
   }
 
   @Post('fetch')
+  @ReadBody('sync-fetch')
   @HttpCode(200)
   @ApiOperation({ summary: 'Envelopes by id (after reconciliation said the client needs them)' })
   @ApiOkResponse({ type: FetchResponseDto })

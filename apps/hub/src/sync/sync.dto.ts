@@ -63,6 +63,8 @@ export class PullQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'after must be a whole number (a cursor from a previous pull)' })
   @Min(0)
+  // larger cursors do not exist (and past 2^53 the number is no longer exact)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'after is larger than any cursor: send the cursor of a previous pull' })
   after?: number;
 
   @ApiPropertyOptional({ default: 500, maximum: MAX_PULL_LIMIT })

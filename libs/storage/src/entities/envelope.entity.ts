@@ -33,6 +33,10 @@ export class EnvelopeEntity {
   @Column('text')
   signature: string;
 
+  /** Envelope v2: the sender's signature (base58), stored only once verified; null = unproven. */
+  @Column('text', { name: 'signature_v2', nullable: true })
+  signatureV2: string | null;
+
   @Column('text', { name: 'sealed_recipients', array: true, nullable: true })
   sealedRecipients: string[] | null;
 

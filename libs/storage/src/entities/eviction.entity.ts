@@ -2,13 +2,13 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import { EnvelopeEntity } from './envelope.entity';
 
 /** Why the quota worker removed an envelope, in the order it considers them (docs/quotas.md). */
-export type EvictionReason = 'superseded-image' | 'superseded-edit' | 'large' | 'oldest' | 'erase';
+export type EvictionReason = 'unproven' | 'superseded-image' | 'superseded-edit' | 'large' | 'oldest' | 'erase';
 
 /** One envelope removed by the quota worker: who, what, why, when. */
 @Entity('eviction')
 @Unique('eviction_envelope_uq', ['regionId', 'envelopeId'])
 @Index('eviction_region_person_idx', ['regionId', 'person', 'evictionId'])
-@Check('eviction_reason_check', `reason IN ('superseded-image', 'superseded-edit', 'large', 'oldest', 'erase')`)
+@Check('eviction_reason_check', `reason IN ('unproven', 'superseded-image', 'superseded-edit', 'large', 'oldest', 'erase')`)
 export class EvictionEntity {
   // The region is reached through the envelope, whose foreign key cascades from region.
   @PrimaryColumn('integer', { name: 'region_id', primaryKeyConstraintName: 'eviction_pk' })

@@ -171,6 +171,11 @@ export class AdminRepository {
       .map((r) => ({ key: r.key, failures: r.failures, retryAfter: Math.max(1, r.retry_after) }));
   }
 
+  /** Forgets counts whose window is over (logins with ever new usernames or addresses would otherwise pile up rows). */
+  async forgetOldAttempts(windowSeconds: number): Promise<void> {
+    await this.ds.query(`DELETE FROM admin_login_throttle WHERE window_started_at < now() - make_interval(secs => $1)`, [windowSeconds]);
+  }
+
   /** A successful login: the account starts afresh, and the attempt no longer counts against the address. */
   async forgiveAttempt(accountKey: string, ipKey: string): Promise<void> {
     await this.ds.query(`DELETE FROM admin_login_throttle WHERE key = $1`, [accountKey]);

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RemovedReason } from '../entities';
+import { accountSql, countedSql } from '../accounting';
 import { isStorableText, preparedQuery } from './prepared';
 
 /** An envelope ready to store: parsed, validated and reduced to columns by the ingest path. */
@@ -9,6 +10,8 @@ export interface EnvelopeRow {
   timestamp: string;
   sender: string;
   signature: string;
+  /** the sender's v2 signature (base58), only when the ingest path verified it: null = unproven */
+  signatureV2: string | null;
   sealedRecipients: string[];
   sealedLetter: Buffer;
   /** kiki's size: the sealed letter's length as base64 text */
@@ -17,8 +20,6 @@ export interface EnvelopeRow {
   firstId: string | null;
   replyTo: string | null;
   publicContent: string | null;
-  /** false for public actions, which kiki exempts from quotas */
-  countsTowardQuota: boolean;
 }
 
 export interface StoredEnvelope {
@@ -28,6 +29,8 @@ export interface StoredEnvelope {
   timestamp: string;
   sender: string;
   signature: string;
+  /** null: unproven (no verified v2 signature) */
+  signatureV2: string | null;
   sealedRecipients: string[] | null;
   sealedLetter: Buffer | null;
   size: number;
@@ -54,7 +57,7 @@ export interface ReconRow {
 }
 
 
-const SELECT_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients, sealed_letter, size,
+const SELECT_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, signature_v2, sealed_recipients, sealed_letter, size,
   received_at, purpose, first_id, reply_to, removed_at, removed_reason`;
 
 /** TypeORM answers UPDATE … RETURNING with [rows, affected] but INSERT/SELECT with rows. */
@@ -72,6 +75,7 @@ function toStored(r: Record<string, unknown>): StoredEnvelope {
     timestamp: r.timestamp as string,
     sender: r.sender as string,
     signature: r.signature as string,
+    signatureV2: (r.signature_v2 as string | null) ?? null,
     sealedRecipients: (r.sealed_recipients as string[] | null) ?? null,
     sealedLetter: (r.sealed_letter as Buffer | null) ?? null,
     size: Number(r.size),
@@ -82,6 +86,19 @@ function toStored(r: Record<string, unknown>): StoredEnvelope {
     removedAt: (r.removed_at as Date | null) ?? null,
     removedReason: (r.removed_reason as RemovedReason | null) ?? null,
   };
+}
+
+/** Counted bytes and envelopes of removed or restored rows per sender, people sorted (the lock order). */
+function usageBySender(rows: Array<{ sender: string; size: number; counted: boolean }>): { people: string[]; bytes: number[]; envelopes: number[] } {
+  const usage = new Map<string, { bytes: number; envelopes: number }>();
+  for (const r of rows) {
+    const u = usage.get(r.sender) ?? { bytes: 0, envelopes: 0 };
+    if (r.counted) u.bytes += Number(r.size);
+    u.envelopes += 1;
+    usage.set(r.sender, u);
+  }
+  const people = [...usage.keys()].sort();
+  return { people, bytes: people.map((p) => usage.get(p)!.bytes), envelopes: people.map((p) => usage.get(p)!.envelopes) };
 }
 
 /** One text of `items`' values joined by `sep`, refusing an empty value or one holding the separator. */
@@ -100,29 +117,30 @@ function jsonTexts(items: EnvelopeRow[], value: (r: EnvelopeRow) => string | nul
 
 /** One batch: counter, rows and usage in one self-committing statement (see insertBatch). */
 const INSERT_BATCH_SQL = `WITH s AS (
-    UPDATE region_seq SET last_seq = last_seq + $17 WHERE region_id = $1 RETURNING last_seq - $17 AS base, last_seq
+    UPDATE region_seq SET last_seq = last_seq + $16 WHERE region_id = $1 RETURNING last_seq - $16 AS base, last_seq
   ), v AS (
     SELECT * FROM ROWS FROM (
         unnest(string_to_array($4, ',')::int[], string_to_array($5, ',')::int[], string_to_array($6, ',')::bigint[],
                string_to_array($7, ','), string_to_array($8, ','), string_to_array($9, ','), string_to_array($10, ' '),
-               string_to_array($11, ',')::int[], string_to_array($16, ',')::bool[]),
+               string_to_array($11, ',')::int[]),
         json_array_elements_text($12::json), json_array_elements_text($13::json),
-        json_array_elements_text($14::json), json_array_elements_text($15::json))
-      WITH ORDINALITY AS v(off, len, ts_ms, ts, sender, signature, recipients, size, counts, purpose, first_id, reply_to, content, n)
+        json_array_elements_text($14::json), json_array_elements_text($15::json), json_array_elements_text($17::json))
+      WITH ORDINALITY AS v(off, len, ts_ms, ts, sender, signature, recipients, size, purpose, first_id, reply_to, content, signature_v2, n)
   ), ins AS (
     INSERT INTO envelope (region_id, id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients,
-      sealed_letter, size, purpose, first_id, reply_to, public_content)
+      sealed_letter, size, purpose, first_id, reply_to, public_content, signature_v2)
     SELECT $1, substring($2::bytea FROM ((v.n - 1) * 32 + 1)::int FOR 32), s.base + v.n, v.ts_ms, v.ts, v.sender, v.signature,
            string_to_array(v.recipients, ','), substring($3::bytea FROM v.off FOR v.len), v.size,
-           v.purpose, v.first_id, v.reply_to, v.content
+           v.purpose, v.first_id, v.reply_to, v.content, v.signature_v2
       FROM v CROSS JOIN s
     ON CONFLICT (region_id, id) DO NOTHING
     RETURNING seq, sender, size
   ), u AS (
+    -- each row counts in its usage account: its sender's, or the region's unproven pool (accounting.ts)
     INSERT INTO person_usage (region_id, person, bytes, envelopes)
-    SELECT $1, ins.sender, sum(CASE WHEN v.counts THEN ins.size ELSE 0 END), count(*)
+    SELECT $1, ${accountSql('v')}, sum(CASE WHEN ${countedSql('v')} THEN ins.size ELSE 0 END), count(*)
       FROM ins JOIN v ON v.n = ins.seq - (SELECT base FROM s)
-     GROUP BY ins.sender ORDER BY ins.sender
+     GROUP BY 2 ORDER BY 2
     ON CONFLICT (region_id, person) DO UPDATE
       SET bytes = person_usage.bytes + excluded.bytes,
           envelopes = person_usage.envelopes + excluded.envelopes,
@@ -185,8 +203,8 @@ export class EnvelopeRepository {
       jsonTexts(items, (r) => r.firstId),
       jsonTexts(items, (r) => r.replyTo),
       jsonTexts(items, (r) => r.publicContent),
-      items.map((r) => (r.countsTowardQuota ? 't' : 'f')).join(','),
       items.length,
+      jsonTexts(items, (r) => r.signatureV2),
     ];
     // prepared: planned once per connection, not per batch (0.7 ms of Postgres time, held under the counter lock)
     const got = await preparedQuery<{ base: string; last_seq: string; inserted: string | null }>(this.ds, 'kiki_insert_batch', INSERT_BATCH_SQL, params);
@@ -240,35 +258,96 @@ export class EnvelopeRepository {
         await m.query(
           `WITH locked AS (
              SELECT id FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL FOR UPDATE),
-           target AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM locked)
+           target AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM locked),
+           -- the sealed fields stay restorable for the retention period (restore(), purgeRemoved())
+           kept AS (
+             INSERT INTO removed_envelope (region_id, id, sealed_recipients, sealed_letter, public_content)
+             SELECT $1, e.id, e.sealed_recipients, e.sealed_letter, e.public_content
+               FROM envelope e JOIN target t ON e.id = t.id WHERE e.region_id = $1
+             ON CONFLICT (region_id, id) DO NOTHING)
            UPDATE envelope e
               SET seq = $4 + t.n, removed_at = now(), removed_reason = $3,
                   sealed_letter = NULL, sealed_recipients = NULL, public_content = NULL
              FROM target t
             WHERE e.region_id = $1 AND e.id = t.id
-           RETURNING e.id, e.sender, e.size, NOT coalesce(e.purpose LIKE 'action-%', false) AS counted`,
+           RETURNING e.id, ${accountSql('e')} AS sender, e.size, ${countedSql('e')} AS counted`,
           [regionId, ids, reason, first],
         ),
       );
-      const usage = new Map<string, { bytes: number; envelopes: number }>();
-      for (const r of rows) {
-        const u = usage.get(r.sender) ?? { bytes: 0, envelopes: 0 };
-        if (r.counted) u.bytes += Number(r.size);
-        u.envelopes += 1;
-        usage.set(r.sender, u);
-      }
-      const people = [...usage.keys()].sort();
+      const { people, bytes, envelopes } = usageBySender(rows);
       if (people.length) {
         await m.query(
           `UPDATE person_usage p SET bytes = greatest(p.bytes - u.b, 0), envelopes = greatest(p.envelopes - u.n, 0), updated_at = now()
              FROM unnest($2::text[], $3::bigint[], $4::int[]) AS u(person, b, n)
             WHERE p.region_id = $1 AND p.person = u.person`,
-          [regionId, people, people.map((p) => usage.get(p)!.bytes), people.map((p) => usage.get(p)!.envelopes)],
+          [regionId, people, bytes, envelopes],
         );
       }
       return rows.map((r) => r.id);
     };
     return manager ? run(manager) : this.ds.transaction(run);
+  }
+
+  /**
+   * Undoes removals still within the retention period: the rows get their sealed fields back and
+   * a new seq (so pull cursors see them again), their usage is added back and their eviction
+   * records go. Returns the ids restored; ids not removed or already purged are left alone.
+   */
+  async restore(regionId: number, ids: Buffer[]): Promise<Array<{ id: Buffer; account: string }>> {
+    if (ids.length === 0) return [];
+    return this.ds.transaction(async (m) => {
+      const first = await this.reserveRemovalSeq(m, regionId, ids.length);
+      // `sender` is the usage account here (the claimed sender, or the unproven pool)
+      const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
+        await m.query(
+          `WITH back AS (
+             DELETE FROM removed_envelope r USING envelope e
+              WHERE r.region_id = $1 AND r.id = ANY($2::bytea[]) AND e.region_id = r.region_id AND e.id = r.id AND e.removed_at IS NOT NULL
+             RETURNING r.id, r.sealed_recipients, r.sealed_letter, r.public_content),
+           target AS (SELECT *, row_number() OVER (ORDER BY id) - 1 AS n FROM back)
+           UPDATE envelope e
+              SET seq = $3 + t.n, removed_at = NULL, removed_reason = NULL,
+                  sealed_letter = t.sealed_letter, sealed_recipients = t.sealed_recipients, public_content = t.public_content
+             FROM target t
+            WHERE e.region_id = $1 AND e.id = t.id
+           RETURNING e.id, ${accountSql('e')} AS sender, e.size, ${countedSql('e')} AS counted`,
+          [regionId, ids, first],
+        ),
+      );
+      const { people, bytes, envelopes } = usageBySender(rows);
+      if (people.length) {
+        await m.query(
+          `INSERT INTO person_usage (region_id, person, bytes, envelopes)
+           SELECT $1, u.person, u.b, u.n FROM unnest($2::text[], $3::bigint[], $4::int[]) AS u(person, b, n) ORDER BY u.person
+           ON CONFLICT (region_id, person) DO UPDATE
+             SET bytes = person_usage.bytes + excluded.bytes, envelopes = person_usage.envelopes + excluded.envelopes, updated_at = now()`,
+          [regionId, people, bytes, envelopes],
+        );
+        await m.query('DELETE FROM eviction WHERE region_id = $1 AND envelope_id = ANY($2::bytea[])', [regionId, rows.map((r) => r.id)]);
+      }
+      return rows.map((r) => ({ id: r.id, account: r.sender }));
+    });
+  }
+
+  /** Ids of a person's removed envelopes still restorable, optionally only those removed for `reason`. */
+  async restorable(regionId: number, person: string, reason: RemovedReason | null): Promise<Buffer[]> {
+    const rows: Array<{ id: Buffer }> = await this.ds.query(
+      `SELECT e.id FROM removed_envelope r JOIN envelope e ON e.region_id = r.region_id AND e.id = r.id
+        WHERE r.region_id = $1 AND e.sender = $2 AND ($3::text IS NULL OR e.removed_reason = $3) ORDER BY e.ts_ms, e.id`,
+      [regionId, person, reason],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Forgets the sealed fields of removals older than `retentionSeconds`: they can no longer be undone. */
+  async purgeRemoved(regionId: number, retentionSeconds: number): Promise<number> {
+    const rows = updatedRows<unknown>(
+      await this.ds.query(
+        `DELETE FROM removed_envelope WHERE region_id = $1 AND removed_at < now() - make_interval(secs => $2) RETURNING 1`,
+        [regionId, retentionSeconds],
+      ),
+    );
+    return rows.length;
   }
 
   async findByIds(regionId: number, ids: Buffer[]): Promise<StoredEnvelope[]> {
@@ -308,6 +387,18 @@ export class EnvelopeRepository {
       [regionId, after, limit],
     );
     return rows.map((r) => ({ seq: Number(r.seq), tsMs: Number(r.ts_ms), id: r.id }));
+  }
+
+  /** Sender and proof of the envelopes these ids name (tombstones included): what an edit may replace. */
+  async editTargets(regionId: number, ids: Buffer[]): Promise<Map<string, { sender: string; proven: boolean }>> {
+    const out = new Map<string, { sender: string; proven: boolean }>();
+    if (ids.length === 0) return out;
+    const rows: Array<{ id: Buffer; sender: string; proven: boolean }> = await this.ds.query(
+      'SELECT id, sender, signature_v2 IS NOT NULL AS proven FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[])',
+      [regionId, ids],
+    );
+    for (const r of rows) out.set(r.id.toString('hex'), { sender: r.sender, proven: r.proven });
+    return out;
   }
 
   /** Ids of live envelopes, in timestamp order, for the original kiki /list route. */

@@ -1,14 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { accountSql, countedSql, type LimitInputs, OVER_LIMIT_SQL, overLimitSql, POOLED_SQL, UNPROVEN_POOL } from '../accounting';
 import type { EvictionReason, QuotaTier } from '../entities';
 
-/** What decides one person's limit: the region's tiers and the person's own row, if any. */
-export interface QuotaPolicyRow {
-  defaultBytes: number;
-  trustedBytes: number;
-  hubPublicKey: string;
-  tier: QuotaTier;
-  overrideBytes: number | null;
-}
+/** What decides one person's limit (resolveLimit in ../accounting.ts). */
+export type QuotaPolicyRow = LimitInputs;
 
 export interface PersonPolicyRow {
   person: string;
@@ -35,6 +30,8 @@ export interface EraseMark {
 /** A live envelope the plan would evict, in eviction order. */
 export interface EvictionCandidate {
   id: Buffer;
+  /** its sender (the account planned for may be the region's unproven pool) */
+  sender: string;
   size: number;
   purpose: string | null;
   reason: Exclude<EvictionReason, 'erase'>;
@@ -77,16 +74,27 @@ export interface SweepFindings {
 /** Sealed letter over this many bytes counts as "large" (kiki's original threshold). */
 export const LARGE_LETTER_BYTES = 5000;
 
-// Postgres counts an action by its purpose; NULL purpose (a letter the hub cannot open) counts.
-const COUNTED = `(purpose IS NULL OR purpose NOT LIKE 'action-%')`;
+// The accounting and limit rules (../accounting.ts), as SQL.
+const COUNTED = countedSql();
+const OVER_LIMIT = OVER_LIMIT_SQL;
 
-// The limit rule of QuotaService/resolveLimit in SQL, over person_usage u, region r, person_policy p;
-// the tier limits may be replaced (a dry run of a policy change).
-const overLimitSql = (defaultBytes = 'r.default_quota_bytes', trustedBytes = 'r.trusted_quota_bytes') => `(u.person <> r.hub_public_key AND coalesce(p.tier, 'default') <> 'unlimited'
-   AND u.bytes > coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN ${trustedBytes} ELSE ${defaultBytes} END))`;
-const OVER_LIMIT = overLimitSql();
+// Only an erase its sender proved (envelope v2) erases anything on the hub.
+const PROVEN_ERASE = `(purpose = 'action-erase' AND signature_v2 IS NOT NULL)`;
+// An erase reaches back to its own date or the hub's receive time, whichever is earlier.
+const ERASE_REACH = `least(ts_ms, (extract(epoch FROM received_at) * 1000)::bigint)`;
+
+/**
+ * The live envelopes counted in one usage account ($1 region, $2 account): a person's own, or,
+ * for the unproven pool, every unproven envelope of a region that pools them.
+ */
+function accountRows(account: string): string {
+  return account === UNPROVEN_POOL
+    ? `region_id = $1 AND signature_v2 IS NULL AND removed_at IS NULL AND ${POOLED_SQL}`
+    : `region_id = $1 AND sender = $2 AND removed_at IS NULL AND ${accountSql()} = $2`;
+}
 
 const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
+  0: 'unproven',
   1: 'superseded-image',
   2: 'superseded-edit',
   3: 'large',
@@ -110,7 +118,7 @@ export class QuotaRepository {
 
   async policy(regionId: number, person: string, m: EntityManager | DataSource = this.ds): Promise<QuotaPolicyRow | null> {
     const [row] = await m.query(
-      `SELECT r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, p.tier, p.override_bytes
+      `SELECT r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
          FROM region r LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = $2
         WHERE r.region_id = $1`,
       [regionId, person],
@@ -122,6 +130,7 @@ export class QuotaRepository {
       hubPublicKey: row.hub_public_key,
       tier: (row.tier ?? 'default') as QuotaTier,
       overrideBytes: row.override_bytes === null ? null : Number(row.override_bytes),
+      unprovenPoolBytes: Number(row.unproven_pool_bytes),
     };
   }
 
@@ -193,11 +202,16 @@ export class QuotaRepository {
 
   // ---- erase -------------------------------------------------------------------------------
 
-  /** The person's newest live action-erase (walks the sender index backwards; run only when an erase arrived). */
+  /**
+   * The person's newest live *proven* action-erase (walks the sender index backwards; run only
+   * when an erase arrived). An unproven erase erases nothing on the hub: anyone could have made it.
+   * Its reach is capped at the hub's receive time, so a future-dated erase never removes letters
+   * the person sends after it.
+   */
   async newestEraseLetter(m: EntityManager | DataSource, regionId: number, person: string): Promise<EraseMark | null> {
     const [row] = await m.query(
-      `SELECT id, ts_ms FROM envelope
-        WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND purpose = 'action-erase'
+      `SELECT id, ${ERASE_REACH} AS ts_ms FROM envelope
+        WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND ${PROVEN_ERASE}
         ORDER BY ts_ms DESC, id DESC LIMIT 1`,
       [regionId, person],
     );
@@ -207,6 +221,20 @@ export class QuotaRepository {
   async eraseMark(m: EntityManager | DataSource, regionId: number, person: string): Promise<EraseMark | null> {
     const [row] = await m.query('SELECT erase_id, erase_ts_ms FROM person_erase WHERE region_id = $1 AND person = $2', [regionId, person]);
     return row ? { eraseId: row.erase_id, eraseTsMs: Number(row.erase_ts_ms) } : null;
+  }
+
+  /** Forgets the person's erase (an admin undid it). */
+  async clearErase(regionId: number, person: string): Promise<void> {
+    await this.ds.query('DELETE FROM person_erase WHERE region_id = $1 AND person = $2', [regionId, person]);
+  }
+
+  /** Ids of the person's live proven erase letters (what undoing their erase takes away). */
+  async liveEraseLetters(regionId: number, person: string): Promise<Buffer[]> {
+    const rows: Array<{ id: Buffer }> = await this.ds.query(
+      `SELECT id FROM envelope WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND purpose = 'action-erase'`,
+      [regionId, person],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Remembers the newest erase; an older one never replaces a newer. */
@@ -262,35 +290,39 @@ export class QuotaRepository {
   ): Promise<EvictionPlan> {
     const rows: Array<Record<string, any>> = await m.query(
       `WITH live AS MATERIALIZED (
-         SELECT id, ts_ms, size, purpose, first_id, ${COUNTED} AS counted
-           FROM envelope WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL
+         SELECT id, sender, seq, ts_ms, size, purpose, first_id, ${COUNTED} AS counted, signature_v2 IS NOT NULL AS proven
+           FROM envelope WHERE ${accountRows(person)}
        ),
        totals AS (
          SELECT coalesce(sum(size) FILTER (WHERE counted), 0)::bigint AS bytes, count(*)::int AS envelopes FROM live
        ),
        ranked AS (
-         SELECT id, ts_ms, size, purpose,
-                CASE WHEN image THEN 1
-                     -- only public letters carry a first_id; the newest version of each post stays.
-                     -- Step-1 letters do not count as versions, so removing them changes no step:
-                     -- the plan is the same whatever the batch size.
-                     WHEN first_id IS NOT NULL AND row_number() OVER (PARTITION BY first_id, image ORDER BY ts_ms DESC, id DESC) > 1 THEN 2
+         SELECT id, sender, size, purpose,
+                -- step 0: unproven envelopes, the most recently received first, so an unproven
+                -- arrival can only push out itself and later unproven arrivals, never what the hub held
+                CASE WHEN NOT proven THEN 0
+                     WHEN image THEN 1
+                     -- only public letters carry a first_id; the newest proven version of each post
+                     -- stays (unproven versions supersede nothing). Step-1 letters do not count as
+                     -- versions, so removing them changes no step: the plan is the same whatever the batch size.
+                     WHEN first_id IS NOT NULL AND row_number() OVER (PARTITION BY first_id, image, proven ORDER BY ts_ms DESC, id DESC) > 1 THEN 2
                      WHEN size > ${LARGE_LETTER_BYTES} THEN 3
-                     ELSE 4 END AS step
+                     ELSE 4 END AS step,
+                CASE WHEN proven THEN ts_ms ELSE -seq END AS ord
            FROM (SELECT *, id = ANY($3::bytea[]) AS image FROM live WHERE counted) c
        ),
        running AS (
-         SELECT *, sum(size) OVER (ORDER BY step, ts_ms, id ROWS UNBOUNDED PRECEDING) AS freed FROM ranked
+         SELECT *, sum(size) OVER (ORDER BY step, ord, id ROWS UNBOUNDED PRECEDING) AS freed FROM ranked
        ),
        usage AS (SELECT bytes, envelopes, xmin::text AS version FROM person_usage WHERE region_id = $1 AND person = $2)
-       SELECT t.bytes, t.envelopes, u.bytes AS usage_bytes, u.envelopes AS usage_envelopes, u.version, c.id, c.size, c.purpose, c.step
+       SELECT t.bytes, t.envelopes, u.bytes AS usage_bytes, u.envelopes AS usage_envelopes, u.version, c.id, c.sender, c.size, c.purpose, c.step
          FROM totals t
          LEFT JOIN usage u ON true
          LEFT JOIN LATERAL (
            -- a row is needed while what the rows before it free is not yet enough
-           SELECT id, size, purpose, step FROM running
+           SELECT id, sender, size, purpose, step FROM running
             WHERE $4::bigint IS NOT NULL AND freed - size < t.bytes - $4::bigint
-            ORDER BY step, ts_ms, id LIMIT $5
+            ORDER BY step, ord, id LIMIT $5
          ) c ON true`,
       [regionId, person, supersededImages, limitBytes, batch],
     );
@@ -301,7 +333,7 @@ export class QuotaRepository {
       envelopes: Number(first?.envelopes ?? 0),
       candidates: rows
         .filter((r) => r.id !== null)
-        .map((r) => ({ id: r.id, size: Number(r.size), purpose: r.purpose, reason: REASON_BY_STEP[Number(r.step)] })),
+        .map((r) => ({ id: r.id, sender: r.sender, size: Number(r.size), purpose: r.purpose, reason: REASON_BY_STEP[Number(r.step)] })),
     };
   }
 
@@ -359,14 +391,14 @@ export class QuotaRepository {
   async sweepFindings(regionId: number): Promise<SweepFindings> {
     const rows: Array<{ person: string; drift: boolean; erase_pending: boolean; n: string }> = await this.ds.query(
       `WITH actual AS (
-         SELECT sender AS person,
+         SELECT ${accountSql()} AS person,
                 coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes,
                 count(*) AS envelopes,
-                max(ts_ms) FILTER (WHERE purpose = 'action-erase') AS erase_ts,
-                min(ts_ms) FILTER (WHERE purpose IS DISTINCT FROM 'action-erase') AS oldest_other,
-                count(*) FILTER (WHERE purpose = 'action-erase') AS erases
+                max(${ERASE_REACH}) FILTER (WHERE ${PROVEN_ERASE}) AS erase_ts,
+                min(ts_ms) FILTER (WHERE (${PROVEN_ERASE}) IS NOT TRUE) AS oldest_other,
+                count(*) FILTER (WHERE ${PROVEN_ERASE}) AS erases
            FROM envelope WHERE region_id = $1 AND removed_at IS NULL
-          GROUP BY sender
+          GROUP BY 1
        ),
        usage AS (SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1)
        SELECT coalesce(a.person, u.person) AS person,
@@ -393,14 +425,17 @@ export class QuotaRepository {
   }
 
   /**
-   * Recomputes the usage of these people exactly: rows are created if missing, locked in person
-   * order (the order ingest uses, so no deadlock), then set from their live envelopes, which
+   * Recomputes the usage of these people exactly: the region's counter is locked first and the
+   * rows then in person order (the one lock order of every writer: ingest and the eviction steps
+   * of RegionCommits lock several people's rows under the counter too, so without it this would
+   * deadlock with them), rows are created if missing, then set from their live envelopes, which
    * after the locks are exactly the committed ones. Returns the people actually corrected.
    */
   async repairUsage(regionId: number, people: string[]): Promise<string[]> {
     if (people.length === 0) return [];
     const sorted = [...new Set(people)].sort();
     return this.transaction(async (m) => {
+      await this.lockRegion(m, regionId);
       await m.query(
         `INSERT INTO person_usage (region_id, person) SELECT $1, p FROM unnest($2::text[]) AS p ORDER BY p
          ON CONFLICT (region_id, person) DO NOTHING`,
@@ -410,8 +445,9 @@ export class QuotaRepository {
       const fixed: Array<{ person: string }> = updatedRows(
         await m.query(
           `WITH actual AS (
-             SELECT sender, coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes, count(*) AS envelopes
-               FROM envelope WHERE region_id = $1 AND sender = ANY($2::text[]) AND removed_at IS NULL GROUP BY sender
+             SELECT ${accountSql()} AS sender, coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes, count(*) AS envelopes
+               FROM envelope WHERE region_id = $1 AND (sender = ANY($2::text[]) OR signature_v2 IS NULL) AND removed_at IS NULL
+              GROUP BY 1 HAVING ${accountSql()} = ANY($2::text[])
            )
            UPDATE person_usage p SET bytes = coalesce(a.bytes, 0), envelopes = coalesce(a.envelopes, 0), updated_at = now()
              FROM unnest($2::text[]) AS x(person) LEFT JOIN actual a ON a.sender = x.person
@@ -466,7 +502,7 @@ export class QuotaRepository {
       `SELECT u.person FROM person_usage u
          JOIN region r ON r.region_id = u.region_id
          LEFT JOIN person_policy p ON p.region_id = u.region_id AND p.person = u.person
-        WHERE u.region_id = $1 AND u.person = ANY($2::text[])
+        WHERE u.region_id = $1 AND (u.person = ANY($2::text[]) OR u.person = '${UNPROVEN_POOL}')
           AND (${OVER_LIMIT} OR EXISTS (SELECT 1 FROM person_erase e WHERE e.region_id = u.region_id AND e.person = u.person))`,
       [regionId, people],
     );

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { QuotaTier, RemovedReason } from '../entities';
 import { preparedQuery } from './prepared';
+import { countedSql, UNPROVEN_POOL } from '../accounting';
 import type { QuotaPolicyRow } from './quota.repository';
 
 /** Reads behind the GraphQL API. Every method takes the region first; every page is keyset-paged. */
@@ -59,6 +60,8 @@ export interface EnvelopeView {
   timestamp: string;
   sender: string;
   signature: string;
+  /** envelope v2 sender signature (base58), null when the envelope has none */
+  signatureV2: string | null;
   sealedRecipients: string[];
   /** standard base64, as on the wire ('' for a tombstone) */
   sealedLetter: string;
@@ -74,12 +77,12 @@ export interface EnvelopeView {
 // and needs no Buffer round trip in Node; recipients are base58 (no ',') so one string splits
 // faster than Postgres array text parses. encode() breaks lines every 76 characters: removed
 // with replace(), which costs a fraction of translate() (measured: 463 → 1,027 pages/s, 50 clients).
-const VIEW_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature,
+const VIEW_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, signature_v2,
   array_to_string(sealed_recipients, ',') AS recipients,
   replace(encode(sealed_letter, 'base64'), E'\\n', '') AS letter,
   size, (extract(epoch FROM received_at) * 1000)::float8 AS received_ms, purpose, first_id, reply_to, removed_reason`;
 
-const RAW_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients, sealed_letter, size, received_at,
+const RAW_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, signature_v2, sealed_recipients, sealed_letter, size, received_at,
   purpose, first_id, reply_to, removed_reason`;
 
 /**
@@ -124,7 +127,8 @@ export function personPageSql(regionId: number, q: PersonPageQuery): { sql: stri
       }
     }
     const search = q.search ? searchFilter('person', params, q.search) : '';
-    return { sql: `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1${after}${search} ORDER BY ${order} LIMIT $2`, params };
+    // the unproven pool's account is not a person
+    return { sql: `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1 AND person <> '${UNPROVEN_POOL}'${after}${search} ORDER BY ${order} LIMIT $2`, params };
   }
   const pressure = `CASE WHEN k.person = r.hub OR k.tier = 'unlimited' THEN NULL
       ELSE u.bytes::float8 / greatest(coalesce(k.override_bytes, CASE WHEN k.tier = 'trusted' THEN r.t ELSE r.d END), 1) END`;
@@ -151,7 +155,7 @@ export function personPageSql(regionId: number, q: PersonPageQuery): { sql: stri
        plain AS (
          SELECT u.person, u.bytes, u.envelopes, u.bytes::float8 / greatest(r.d, 1) AS pressure
            FROM person_usage u CROSS JOIN r
-          WHERE u.region_id = $1 AND u.person <> r.hub
+          WHERE u.region_id = $1 AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
             AND NOT EXISTS (SELECT 1 FROM person_policy x WHERE x.region_id = $1 AND x.person = u.person)${plainAfter}${plainSearch}
           ORDER BY u.bytes DESC, u.person
           LIMIT $2
@@ -185,6 +189,7 @@ function toView(r: Record<string, unknown>): EnvelopeView {
     timestamp: r.timestamp as string,
     sender: r.sender as string,
     signature: r.signature as string,
+    signatureV2: (r.signature_v2 as string | null) ?? null,
     sealedRecipients: recipients ? recipients.split(',') : [],
     sealedLetter: (r.letter as string | null) ?? '',
     size: Number(r.size),
@@ -306,7 +311,7 @@ export class ReadRepository {
     const out = new Map<string, QuotaPolicyRow>();
     if (people.length === 0) return out;
     const rows: Array<Record<string, any>> = await this.ds.query(
-      `SELECT u.person, r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, p.tier, p.override_bytes
+      `SELECT u.person, r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
          FROM region r
          CROSS JOIN unnest($2::text[]) AS u(person)
          LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = u.person
@@ -320,6 +325,7 @@ export class ReadRepository {
         hubPublicKey: r.hub_public_key,
         tier: (r.tier ?? 'default') as QuotaTier,
         overrideBytes: r.override_bytes === null ? null : Number(r.override_bytes),
+        unprovenPoolBytes: Number(r.unproven_pool_bytes),
       });
     }
     return out;
@@ -339,7 +345,7 @@ export class ReadRepository {
   async personIngestSince(regionId: number, people: string[], since: Date): Promise<Map<string, number>> {
     if (people.length === 0) return new Map();
     const rows: Array<{ sender: string; bytes: string }> = await this.ds.query(
-      `SELECT sender, coalesce(sum(size) FILTER (WHERE purpose IS NULL OR purpose NOT LIKE 'action-%'), 0)::bigint AS bytes
+      `SELECT sender, coalesce(sum(size) FILTER (WHERE ${countedSql()}), 0)::bigint AS bytes
          FROM envelope
         WHERE region_id = $1 AND sender = ANY($2::text[]) AND removed_at IS NULL AND received_at >= $3
         GROUP BY sender`,
@@ -366,9 +372,9 @@ export class ReadRepository {
          ),
          plain AS (
            SELECT r.region_id,
-             (SELECT count(*) FROM person_usage u WHERE u.region_id = r.region_id AND u.bytes > r.d AND u.person <> r.hub
+             (SELECT count(*) FROM person_usage u WHERE u.region_id = r.region_id AND u.bytes > r.d AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
                  AND NOT EXISTS (SELECT 1 FROM person_policy p WHERE p.region_id = u.region_id AND p.person = u.person)) AS over_limit,
-             (SELECT count(*) FROM person_usage u WHERE u.region_id = r.region_id AND u.bytes <= r.d AND u.bytes >= ceil(0.9 * r.d)::bigint AND u.person <> r.hub
+             (SELECT count(*) FROM person_usage u WHERE u.region_id = r.region_id AND u.bytes <= r.d AND u.bytes >= ceil(0.9 * r.d)::bigint AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
                  AND NOT EXISTS (SELECT 1 FROM person_policy p WHERE p.region_id = u.region_id AND p.person = u.person)) AS near_limit
            FROM r
          ),

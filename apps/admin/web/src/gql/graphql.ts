@@ -15,7 +15,9 @@ export type EvictionReason =
   /** an older version of an edited post (or an older assign-action) */
   | 'SUPERSEDED_EDIT'
   /** an image no newer `action-assign/image` points at */
-  | 'SUPERSEDED_IMAGE';
+  | 'SUPERSEDED_IMAGE'
+  /** an envelope without a verified v2 signature, removed newest-received first so that it never pushes out what the hub held */
+  | 'UNPROVEN';
 
 export type PersonOrder =
   /** most envelopes first (ties by public key) */

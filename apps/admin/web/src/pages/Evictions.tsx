@@ -11,7 +11,7 @@ import type { EvictionReason, EvictionRowFragment } from '../gql/graphql';
 import { formatBytes, formatDateTime, shortKey } from '../lib/format';
 import { setSearch, useLocation } from '../lib/router';
 
-const REASONS: EvictionReason[] = ['SUPERSEDED_IMAGE', 'SUPERSEDED_EDIT', 'LARGE', 'OLDEST', 'ERASE'];
+const REASONS: EvictionReason[] = ['SUPERSEDED_IMAGE', 'SUPERSEDED_EDIT', 'LARGE', 'OLDEST', 'UNPROVEN', 'ERASE'];
 const toIso = (local: string | null) => (local ? new Date(local).toISOString() : null);
 
 /** A live log of what the hub removed (who, which envelope, why, when), filterable by person, reason and time. */

@@ -99,7 +99,12 @@ export class RequestAuth {
     return ctx;
   }
 
-  private async resolveAdmin(): Promise<AdminPrincipal> {
+  /**
+   * What can be checked of an admin credential without the database: the header's shape and the
+   * ADMIN_TOKEN. Throws as resolveAdmin would; a session token passes here (its shape is right)
+   * and is looked up by admin(), which every admin guard awaits. Returns the token.
+   */
+  requireAdmin(): string {
     if (!this.authorization) {
       throw new HubError('UNAUTHENTICATED', `this operation is for admins: send "Authorization: ${ADMIN_SCHEME} <admin session token>" (from adminLogin) or "${ADMIN_SCHEME} <ADMIN_TOKEN>"`);
     }
@@ -110,16 +115,20 @@ export class RequestAuth {
     if (scheme !== ADMIN_SCHEME || !token || extra) {
       throw new HubError('UNAUTHENTICATED', `admin credentials go as "Authorization: ${ADMIN_SCHEME} <token>"`);
     }
-    if (this.deps.adminToken && sameSecret(token, this.deps.adminToken)) return TOKEN_PRINCIPAL;
-    if (token.startsWith(SESSION_TOKEN_PREFIX)) {
-      const session = await this.deps.admins.principal(token);
-      if (!session) throw new HubError('UNAUTHENTICATED', 'this admin session has expired or was ended: log in again (adminLogin)');
-      return session;
-    }
+    if (this.deps.adminToken && sameSecret(token, this.deps.adminToken)) return token;
+    if (token.startsWith(SESSION_TOKEN_PREFIX)) return token;
     if (!this.deps.adminToken) {
       throw new HubError('FORBIDDEN', 'admin operations by token are disabled on this hub (its operator has not set ADMIN_TOKEN): log in with an admin account (adminLogin)');
     }
     throw new HubError('UNAUTHENTICATED', 'the admin token is wrong');
+  }
+
+  private async resolveAdmin(): Promise<AdminPrincipal> {
+    const token = this.requireAdmin();
+    if (this.deps.adminToken && sameSecret(token, this.deps.adminToken)) return TOKEN_PRINCIPAL;
+    const session = await this.deps.admins.principal(token);
+    if (!session) throw new HubError('UNAUTHENTICATED', 'this admin session has expired or was ended: log in again (adminLogin)');
+    return session;
   }
 
   private async authorize(publicKey: string): Promise<RegionContext> {
@@ -127,10 +136,14 @@ export class RequestAuth {
       const p = await this.admin();
       // checked before the lookup: an unknown region looks the same as one out of scope
       if (!p.hub && !p.regionKeys.has(publicKey)) throw new HubError('FORBIDDEN', `region ${publicKey} is not among the regions granted to ${p.actor}`, 'region');
+      const region = await this.deps.regions.get(publicKey);
+      this.granted.set(publicKey, region);
+      return region;
     }
-    const region = await this.deps.regions.get(publicKey);
-    if (this.scheme !== ADMIN_SCHEME) await this.deps.syncAuth.verify(region, this.authorization);
-    this.granted.set(publicKey, region);
-    return region;
+    // a member's unknown region is refused exactly like a wrong token for a real one (no existence oracle)
+    const region = await this.deps.regions.find(publicKey);
+    await this.deps.syncAuth.verify(region, this.authorization);
+    this.granted.set(publicKey, region!);
+    return region!;
   }
 }

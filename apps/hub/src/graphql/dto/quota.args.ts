@@ -1,6 +1,6 @@
 import { ArgsType, Field, Float, GraphQLISODateTime, Int } from '@nestjs/graphql';
-import { IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
-import { EvictionReason, QuotaTier } from '../models/quota-enums';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { RegionArgs } from './region.args';
 
@@ -72,4 +72,31 @@ export class PersonKeyArgs extends RegionArgs {
   @Field({ description: 'the person\'s base58 public key' })
   @IsString()
   publicKey: string;
+}
+
+@ArgsType()
+export class SetSenderPolicyArgs extends RegionArgs {
+  @Field(() => SenderPolicy)
+  @IsEnum(SenderPolicy)
+  policy: SenderPolicy;
+
+  @Field(() => Float, { nullable: true, description: 'under V2_FOR_QUOTA: bytes all unproven envelopes of the region share; omit to keep' })
+  @IsOptional()
+  @IsNumber()
+  unprovenPoolBytes?: number;
+
+  @Field(() => Float, { nullable: true, description: 'cap on the region\'s counted bytes; omit to keep, null to remove' })
+  @IsOptional()
+  @IsNumber()
+  maxTotalBytes?: number | null;
+}
+
+@ArgsType()
+export class RestoreEnvelopesArgs extends RegionArgs {
+  @Field(() => [String], { description: 'kiki ids (base58) of removed envelopes, 1 to 1000; removals past the retention period cannot come back' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'ids is empty: send 1 or more' })
+  @ArrayMaxSize(1000, { message: 'send at most 1000 ids per restoreEnvelopes' })
+  @IsString({ each: true })
+  ids: string[];
 }

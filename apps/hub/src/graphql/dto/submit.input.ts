@@ -11,6 +11,8 @@ export class EnvelopeInput {
   @Field() signature: string;
   @Field(() => [String]) sealedRecipients: string[];
   @Field({ description: 'standard base64' }) sealedLetter: string;
+  @Field(() => String, { nullable: true, description: "envelope v2: the sender's signature (wire `signature_v2`), checked when present" })
+  signatureV2?: string | null;
 }
 
 @ArgsType()

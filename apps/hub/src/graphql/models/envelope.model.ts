@@ -4,7 +4,7 @@ import { Person } from './person.model';
 @ObjectType({
   description:
     'A sealed kiki envelope as the hub stores it. The wire fields are exactly what the sender sealed: rebuild the wire JSON ' +
-    '{id, timestamp, sender: {public}, signature, sealed_recipients, sealed_letter} to open it with libs/crypto.',
+    '{id, timestamp, sender: {public}, signature, sealed_recipients, sealed_letter, signature_v2?} to open it with libs/crypto.',
 })
 export class Envelope {
   @Field(() => ID, { description: 'kiki id: base58 SHA-256 chosen by the sender; unique within the region' })
@@ -18,6 +18,12 @@ export class Envelope {
 
   @Field({ description: 'kiki v1 region signature (base58)' })
   signature: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "envelope v2: the sender's XEdDSA signature of every field (base58, wire `signature_v2`; docs/envelope-v2.md); null for a v1 envelope",
+  })
+  signatureV2: string | null;
 
   @Field(() => [String], { description: 'one base58 key box per recipient, the sender first' })
   sealedRecipients: string[];

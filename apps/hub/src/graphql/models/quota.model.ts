@@ -1,5 +1,5 @@
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
-import { EvictionReason } from './quota-enums';
+import { EvictionReason, SenderPolicy } from './quota-enums';
 import { PageInfo } from './page-info.model';
 import { Person } from './person.model';
 
@@ -7,6 +7,14 @@ import { Person } from './person.model';
 export class QuotaPolicy {
   @Field(() => Float, { description: 'limit of people in the DEFAULT tier' }) defaultBytes: number;
   @Field(() => Float, { description: 'limit of people in the TRUSTED tier' }) trustedBytes: number;
+}
+
+@ObjectType({ description: 'Who is proven in a region, and what unproven envelopes may do (docs/quotas.md)' })
+export class SenderPolicySettings {
+  @Field(() => SenderPolicy) policy: SenderPolicy;
+  @Field(() => Float, { description: 'under V2_FOR_QUOTA: bytes all unproven envelopes of the region share' }) unprovenPoolBytes: number;
+  @Field(() => Float, { nullable: true, description: 'cap on the region\'s counted bytes (ingest refuses what goes past it with REGION_FULL); null: none' })
+  maxTotalBytes: number | null;
 }
 
 @ObjectType({ description: 'One envelope the hub removed. Its id stays as a tombstone, so it cannot be pushed back.' })

@@ -1,5 +1,5 @@
 import { Field, Float, GraphQLISODateTime, Int, ObjectType } from '@nestjs/graphql';
-import { QuotaPolicy } from './quota.model';
+import { QuotaPolicy, SenderPolicySettings } from './quota.model';
 
 @ObjectType({ description: 'What arrived in a region during the last hour (removed since included).' })
 export class IngestWindow {
@@ -31,6 +31,7 @@ export class Region {
   @Field(() => GraphQLISODateTime) createdAt: Date;
   @Field(() => RegionStats, { complexity: 5 }) stats?: RegionStats;
   @Field(() => QuotaPolicy, { complexity: 2 }) quotaPolicy?: QuotaPolicy;
+  @Field(() => SenderPolicySettings, { complexity: 2 }) senderPolicy?: SenderPolicySettings;
 
   /** internal: the region's row id (not a field) */
   regionId: number;

@@ -1,12 +1,12 @@
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Int, Mutation, Resolver } from '@nestjs/graphql';
 import type { AdminPrincipal } from '../../admin/admin-principal';
 import type { RegionContext } from '../../regions/region.service';
 import { CurrentAdmin, CurrentRegion, HubAdmin, RegionAdmin } from '../auth/guards';
 import { CreateRegionArgs, ImportRegionArgs } from '../dto/admin.input';
-import { PersonKeyArgs, SetPersonTierArgs, SetQuotaPolicyArgs } from '../dto/quota.args';
+import { PersonKeyArgs, RestoreEnvelopesArgs, SetPersonTierArgs, SetQuotaPolicyArgs, SetSenderPolicyArgs } from '../dto/quota.args';
 import { CreateRegionPayload } from '../models/admin.model';
 import { Person } from '../models/person.model';
-import { QuotaPolicy } from '../models/quota.model';
+import { QuotaPolicy, SenderPolicySettings } from '../models/quota.model';
 import { Region } from '../models/region.model';
 import { QuotaQueryService } from '../services/quota-query.service';
 import { RegionQueryService } from '../services/region-query.service';
@@ -47,5 +47,23 @@ export class AdminResolver {
   @Mutation(() => Boolean, { description: 'Queues a quota evaluation of the person (admin of the region). False: the queue is unreachable; it is sent later.' })
   reevaluatePerson(@Args() args: PersonKeyArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<boolean> {
     return this.quotas.reevaluate(admin, region, args.publicKey);
+  }
+
+  @RegionAdmin()
+  @Mutation(() => SenderPolicySettings, { description: 'Sets what envelopes without a verified v2 signature may do in the region (admin of the region; docs/quotas.md).' })
+  setSenderPolicy(@Args() args: SetSenderPolicyArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<SenderPolicySettings> {
+    return this.quotas.setSenderPolicy(admin, region, args);
+  }
+
+  @RegionAdmin()
+  @Mutation(() => Int, { description: 'Undoes evictions, erases or admin removals still within the retention period (admin of the region); returns how many envelopes came back.' })
+  restoreEnvelopes(@Args() args: RestoreEnvelopesArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<number> {
+    return this.quotas.restoreEnvelopes(admin, region, args.ids);
+  }
+
+  @RegionAdmin()
+  @Mutation(() => Int, { description: "Undoes a person's erase (admin of the region): their erase letters are removed and what the erase removed within the retention period comes back; returns how many." })
+  undoErase(@Args() args: PersonKeyArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<number> {
+    return this.quotas.undoErase(admin, region, args.publicKey);
   }
 }

@@ -5,7 +5,7 @@ import { CurrentRegion, RegionAdmin, RegionMemberGuard } from '../auth/guards';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../dto/limits';
 import { EvictionsArgs, SetPersonTierArgs, SetQuotaPolicyArgs } from '../dto/quota.args';
 import { pageComplexity } from '../limits';
-import { EvictionConnection, EvictionPreview, QuotaPolicy } from '../models/quota.model';
+import { EvictionConnection, EvictionPreview, QuotaPolicy, SenderPolicySettings } from '../models/quota.model';
 import { Region } from '../models/region.model';
 import { QuotaQueryService } from '../services/quota-query.service';
 
@@ -34,5 +34,10 @@ export class QuotaResolver {
   @ResolveField(() => QuotaPolicy)
   quotaPolicy(@Parent() region: Region): Promise<QuotaPolicy> {
     return this.queries.policy(region);
+  }
+
+  @ResolveField(() => SenderPolicySettings, { complexity: 2, description: 'who is proven, what unproven envelopes may do, and the storage cap (docs/quotas.md)' })
+  senderPolicy(@Parent() region: Region): Promise<SenderPolicySettings> {
+    return this.queries.senderPolicy(region);
   }
 }

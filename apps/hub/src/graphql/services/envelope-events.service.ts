@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { base58Decode } from '@kiki/crypto';
 import { ReadRepository } from '@kiki/storage';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import Redis from 'ioredis';
+import type { PubSubEngine } from 'graphql-subscriptions';
 import { HubConfig } from '../../config/hub-config';
 import { IngestService, type StoredNotice } from '../../ingest/ingest.service';
+import { RedisConnections, type RedisClient } from '../../redis/redis-connections';
 import { RedisService } from '../../redis/redis.module';
 import type { RegionContext } from '../../regions/region.service';
 import type { Envelope } from '../models/envelope.model';
@@ -20,27 +21,38 @@ const MAX_QUEUED = 10_000;
 
 /**
  * Subscriptions across hub processes: the process that commits a batch publishes it on a Redis
- * channel per region, every process relays it to its own WebSocket subscribers.
+ * channel per region, every process relays it to its own WebSocket subscribers. Without Redis
+ * (REDIS_URL=none, development) the channel is in-process: one hub process only.
  */
 @Injectable()
 export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(EnvelopeEvents.name);
-  private readonly publisher: Redis;
+  private readonly publisher: RedisClient | null = null;
+  private readonly subscriber: RedisClient | null = null;
   private lastWarning = 0;
-  readonly pubsub: RedisPubSub;
+  readonly pubsub: PubSubEngine;
+  /** subscriptions per channel in this process, when pub/sub is in-process (no Redis NUMSUB) */
+  private readonly localListeners = new Map<string, number>();
 
   constructor(
     @Inject(HubConfig) config: HubConfig,
     private readonly redis: RedisService,
     private readonly ingest: IngestService,
     private readonly reads: ReadRepository,
+    private readonly connections: RedisConnections,
   ) {
+    if (!connections.enabled) {
+      this.pubsub = connections.local;
+      return;
+    }
     // Publishing must fail fast when Redis is down (it runs after an ingest commit); subscribing may wait.
     // commandTimeout: ingest awaits this listener, and a Redis that never answers must not hang it
-    this.publisher = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
-    const subscriber = new Redis(config.REDIS_URL, { connectTimeout: 2000 });
-    for (const c of [this.publisher, subscriber]) c.on('error', (err) => this.log.warn({ msg: 'redis pub/sub error', err: err.message }));
-    this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber });
+    const publisher = connections.create('publisher');
+    const subscriber = connections.create('subscriber');
+    for (const c of [publisher, subscriber]) c.on('error', (err: Error) => this.log.warn({ msg: 'redis pub/sub error', err: err.message }));
+    this.publisher = publisher;
+    this.subscriber = subscriber;
+    this.pubsub = new RedisPubSub({ publisher, subscriber });
   }
 
   onModuleInit(): void {
@@ -48,8 +60,8 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.pubsub.getSubscriber().disconnect();
-    this.publisher.disconnect();
+    this.subscriber?.disconnect();
+    this.publisher?.disconnect();
   }
 
   channel(kind: 'envelope-added' | 'eviction', region: Pick<RegionContext, 'publicKey'>): string {
@@ -71,8 +83,9 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
   /** Loads the rows only when someone, in any process, listens to the region. */
   private async publish(notice: StoredNotice): Promise<void> {
     const channel = this.channel('envelope-added', notice.region);
-    const [, listeners] = (await this.publisher.pubsub('NUMSUB', channel)) as [string, number];
-    if (!Number(listeners)) return;
+    if (this.publisher) {
+      if (!(await this.connections.listeners(this.publisher, channel))) return;
+    } else if (!this.localListeners.get(channel)) return;
     const rows = await this.reads.envelopesByIds(notice.region.regionId, notice.envelopes.map((e) => Buffer.from(base58Decode(e.id))));
     let chunk: WireEvent[] = [];
     let bytes = 0;
@@ -99,8 +112,20 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
   /** Subscribes to Redis before returning, so nothing published after the subscribe call is missed. */
   async stream<M, T>(channel: string, unpack: (message: M) => T[]): Promise<AsyncIterableIterator<T>> {
     let subId: number | undefined;
-    const stream = new EventStream<T>(() => subId !== undefined && this.pubsub.unsubscribe(subId), MAX_QUEUED);
-    subId = await this.pubsub.subscribe(channel, (message: M) => stream.push(unpack(message)));
+    const stream = new EventStream<T>(() => {
+      if (subId === undefined) return;
+      this.pubsub.unsubscribe(subId);
+      this.countLocal(channel, -1);
+    }, MAX_QUEUED);
+    subId = await this.pubsub.subscribe(channel, (message: M) => stream.push(unpack(message)), {});
+    this.countLocal(channel, +1);
     return stream;
+  }
+
+  private countLocal(channel: string, by: number): void {
+    if (this.publisher) return;
+    const n = (this.localListeners.get(channel) ?? 0) + by;
+    if (n > 0) this.localListeners.set(channel, n);
+    else this.localListeners.delete(channel);
   }
 }

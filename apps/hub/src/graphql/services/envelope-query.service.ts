@@ -65,6 +65,7 @@ export class EnvelopeQueryService {
       signature: e.signature,
       sealed_recipients: e.sealedRecipients,
       sealed_letter: e.sealedLetter,
+      ...(e.signatureV2 != null ? { signature_v2: e.signatureV2 } : {}),
     }));
     const results = (await this.ingest.ingest(region, wire, 'graphql')).map((r) => ({
       index: r.index,

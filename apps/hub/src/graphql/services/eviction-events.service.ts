@@ -94,7 +94,7 @@ class RegionWatch {
   /** Polls when a quota worker says it evicted in this region (any process, through Redis). */
   listen(events: EnvelopeEvents, channel: string): void {
     this.unsubscribe = (id) => events.pubsub.unsubscribe(id);
-    this.subscription = events.pubsub.subscribe(channel, () => this.pollSoon()).catch((err: unknown) => {
+    this.subscription = events.pubsub.subscribe(channel, () => this.pollSoon(), {}).catch((err: unknown) => {
       this.log.warn({ msg: 'eviction notices unavailable; polling only', regionId: this.regionId, err: String(err) });
       return undefined;
     });

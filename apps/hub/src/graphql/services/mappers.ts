@@ -13,6 +13,7 @@ export function toEnvelope(regionId: number, row: EnvelopeView): Envelope {
     timestamp: row.timestamp,
     sender: { publicKey: row.sender, regionId },
     signature: row.signature,
+    signatureV2: row.signatureV2,
     sealedRecipients: row.sealedRecipients,
     sealedLetter: row.sealedLetter,
     size: row.size,

@@ -3,10 +3,10 @@ import type { AdminPrincipal } from '../../admin/admin-principal';
 import { AuditService } from '../../admin/audit.service';
 import { RegionService, type RegionContext } from '../../regions/region.service';
 import { type EvictionView, QuotaService } from '../../quota/quota.service';
-import type { EvictionsArgs, SetPersonTierArgs, SetQuotaPolicyArgs } from '../dto/quota.args';
+import type { EvictionsArgs, SetPersonTierArgs, SetQuotaPolicyArgs, SetSenderPolicyArgs } from '../dto/quota.args';
 import type { Person } from '../models/person.model';
-import { EvictionReason, QuotaTier } from '../models/quota-enums';
-import type { Eviction, EvictionConnection, EvictionPreview, QuotaPolicy } from '../models/quota.model';
+import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
+import type { Eviction, EvictionConnection, EvictionPreview, QuotaPolicy, SenderPolicySettings } from '../models/quota.model';
 import { evictionCursor, parseEvictionCursor } from './cursors';
 
 export function toEviction(regionId: number, e: EvictionView): Eviction {
@@ -57,6 +57,32 @@ export class QuotaQueryService {
       after: { tier: q.tier, overrideBytes: q.overrideBytes, limit: q.limit },
     });
     return { publicKey: q.person, regionId: region.regionId, tier: q.tier as QuotaTier, limit: q.limit, usage: q.usage.bytes, envelopeCount: q.usage.envelopes };
+  }
+
+  /** Read fresh, like the tier limits. */
+  async senderPolicy(region: { regionId: number }): Promise<SenderPolicySettings> {
+    const s = await this.quota.getSenderPolicy(region);
+    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
+  }
+
+  async setSenderPolicy(admin: AdminPrincipal, region: RegionContext, args: SetSenderPolicyArgs): Promise<SenderPolicySettings> {
+    const before = await this.quota.getSenderPolicy(region);
+    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined, args.maxTotalBytes);
+    this.regions.invalidate(region.publicKey);
+    await this.audit.record({ actor: admin.actor, action: 'setSenderPolicy', regionId: region.regionId, region: region.publicKey, before, after: s });
+    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
+  }
+
+  async restoreEnvelopes(admin: AdminPrincipal, region: RegionContext, ids: string[]): Promise<number> {
+    const restored = await this.quota.restoreEnvelopes(region, ids);
+    await this.audit.record({ actor: admin.actor, action: 'restoreEnvelopes', regionId: region.regionId, region: region.publicKey, target: ids.join(','), after: { restored } });
+    return restored;
+  }
+
+  async undoErase(admin: AdminPrincipal, region: RegionContext, publicKey: string): Promise<number> {
+    const restored = await this.quota.undoErase(region, publicKey);
+    await this.audit.record({ actor: admin.actor, action: 'undoErase', regionId: region.regionId, region: region.publicKey, target: publicKey, after: { restored } });
+    return restored;
   }
 
   async reevaluate(admin: AdminPrincipal, region: RegionContext, publicKey: string): Promise<boolean> {
