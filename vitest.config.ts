@@ -10,10 +10,11 @@ export default defineConfig({
       '@kiki/crypto': resolve(__dirname, 'libs/crypto/src/index.ts'),
       '@kiki/storage': resolve(__dirname, 'libs/storage/src/index.ts'),
       '@kiki/sync': resolve(__dirname, 'libs/sync/src/index.ts'),
+      '@kiki/client': resolve(__dirname, 'libs/client/src/index.ts'),
     },
   },
   test: {
-    include: ['{apps,libs,test,client}/**/*.spec.ts'],
+    include: ['{apps,libs,test}/**/*.spec.ts'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup-fast-check.ts'],
     pool: 'forks',
