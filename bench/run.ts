@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark, one table each. Pick some with names:
- * `npm run bench -- crypto reconcile ingest quota graphql admin client`. Results go in docs/benchmarks.md by hand,
+ * `npm run bench -- crypto reconcile ingest quota graphql admin admin-web client`. Results go in docs/benchmarks.md by hand,
  * with the date and the machine's load, because a number without its conditions misleads.
  */
 import { cpus, loadavg } from 'node:os';
 import { runAdminBench } from './admin.bench';
 import { runClientBench } from './client.bench';
+import { runAdminWebBench } from './admin-web.bench';
 import { runCryptoBench } from './crypto.bench';
 import { runGraphqlBench } from './graphql.bench';
 import { runIngestBench } from './ingest.bench';
@@ -25,6 +26,7 @@ const suites: Record<string, { title: string; run: () => Promise<Rows> }> = {
   coldstart: { title: 'Cold start to ready: bare machine (embedded) and with services', run: () => runColdStartBench() },
   transfer: { title: 'Moving a region: region export / import-file (BENCH_TRANSFER_ENVELOPES, default 1M)', run: () => runTransferBench() },
   client: { title: 'libs/client: feed build and first sync, each in its own process (peak RSS)', run: () => runClientBench() },
+  'admin-web': { title: 'Admin app: added latency of the /graphql pass-through over a direct call', run: () => runAdminWebBench({ requests: 200, people: 20_000 }) },
 };
 
 async function main(): Promise<void> {
