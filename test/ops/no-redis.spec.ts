@@ -55,7 +55,7 @@ describe('a hub with REDIS_URL=none', () => {
 
   it('enforces quotas through the Postgres queue and tells in-process subscribers of additions and evictions', async () => {
     const carol = generateKeyPair();
-    const client = wsClient(hub.url, memberAuth(bob, ctx.keys));
+    const client = wsClient(hub.url, memberAuth(bob, ctx.keys), ctx.publicKey);
     const added = collect(client, `subscription($r: String!) { envelopeAdded(region: $r) { id } }`, { r: ctx.publicKey });
     const evicted = collect(client, `subscription($r: String!) { evictionHappened(region: $r) { envelopeId reason } }`, { r: ctx.publicKey });
     await waitFor(async () => hub.app.get(EvictionEvents).watchedRegions().includes(ctx.regionId), (w) => w, 'the eviction watch');

@@ -137,7 +137,7 @@ describe.skipIf(!need.ok)('on a 3-master Redis Cluster', () => {
 
   it('subscriptions cross hub processes through the cluster: additions from hub A and evictions by the worker reach hub B', async () => {
     const bob = generateKeyPair();
-    const client = wsClient(urlB, memberAuth(bob, ctx.keys));
+    const client = wsClient(urlB, memberAuth(bob, ctx.keys), ctx.publicKey);
     const added = collect(client, `subscription($r: String!) { envelopeAdded(region: $r) { id } }`, { r: ctx.publicKey });
     const evicted = collect(client, `subscription($r: String!) { evictionHappened(region: $r) { envelopeId } }`, { r: ctx.publicKey });
     // both subscriptions are live once hub B listens on the cluster's channels
