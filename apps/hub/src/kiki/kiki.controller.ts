@@ -3,6 +3,7 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReadBody } from '../common/body';
 import { KikiWriteLimitGuard } from '../common/rate-limits';
 import type { Response } from 'express';
+import { KikiMemberGuard } from './kiki-member.guard';
 import { KikiService } from './kiki.service';
 import { streamListAnswer } from './list-cache';
 
@@ -19,19 +20,21 @@ export class KikiController {
   }
 
   @Get('list')
+  @UseGuards(KikiMemberGuard)
   @ApiOperation({ summary: "Every id the hub can serve for download, with the hub's identity and signature" })
   async list(@Param('region') region: string, @Query('user_pub') userPub: unknown, @Query('signature') signature: unknown, @Res() res: Response) {
     await streamListAnswer(res, await this.kiki.list(region, userPub, signature));
   }
 
   @Get('download/:id')
+  @UseGuards(KikiMemberGuard)
   @ApiOperation({ summary: 'One envelope, closed' })
   download(@Param('region') region: string, @Param('id') id: string) {
     return this.kiki.download(region, id);
   }
 
   @Post('envelope')
-  @UseGuards(KikiWriteLimitGuard)
+  @UseGuards(KikiWriteLimitGuard, KikiMemberGuard)
   @ReadBody('kiki-envelope')
   @HttpCode(200)
   @ApiOperation({ summary: 'Upload one envelope; duplicates and removed ids answer ok without storing' })
