@@ -132,12 +132,6 @@ export class RegionRepository {
     return Number(row.bytes);
   }
 
-  /** The region's counted unproven senders (region.unproven_senders), read back for admins. */
-  async unprovenSenders(regionId: number): Promise<number> {
-    const [row] = await this.ds.query('SELECT unproven_senders FROM region WHERE region_id = $1', [regionId]);
-    return row ? Number(row.unproven_senders) : 0;
-  }
-
   /** Envelope and sender counts per region, for listings. */
   async stats(regionId: number): Promise<{ envelopes: number; proven: number; removed: number; bytes: number; people: number; lastSeq: number }> {
     const [row] = await this.ds.query(
