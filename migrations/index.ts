@@ -5,6 +5,7 @@ import { RegionRemovedSeq1764000000003 } from './1764000000003-RegionRemovedSeq'
 import { EnvelopeRegionTrigger1764000000004 } from './1764000000004-EnvelopeRegionTrigger';
 import { EnvelopeV21764000000100 } from './1764000000100-EnvelopeV2';
 import { RegionCap1764000000101 } from './1764000000101-RegionCap';
+import { UnprovenSenders1764000000150 } from './1764000000150-UnprovenSenders';
 import { AdminAccounts1764000000400 } from './1764000000400-AdminAccounts';
 import { PersonUsageBytesIndex1764000000401 } from './1764000000401-PersonUsageBytesIndex';
 import { UsageSample1764000000402 } from './1764000000402-UsageSample';
@@ -18,6 +19,7 @@ export const migrations = [
   EnvelopeRegionTrigger1764000000004,
   EnvelopeV21764000000100,
   RegionCap1764000000101,
+  UnprovenSenders1764000000150,
   AdminAccounts1764000000400,
   PersonUsageBytesIndex1764000000401,
   UsageSample1764000000402,

@@ -221,7 +221,7 @@ describe('v2-for-quota: the unproven pool', () => {
     const region = ctx.keys;
     const quota = hub.app.get(QuotaService);
     await quota.setRegionPolicy(ctx, { defaultBytes: LIMIT });
-    expect(await quota.setSenderPolicy(ctx, 'v2-for-quota', 15_000)).toEqual({ policy: 'v2-for-quota', unprovenPoolBytes: 15_000, maxTotalBytes: null });
+    expect(await quota.setSenderPolicy(ctx, 'v2-for-quota', 15_000)).toMatchObject({ policy: 'v2-for-quota', unprovenPoolBytes: 15_000, maxTotalBytes: null });
     hub.app.get(RegionService).invalidate(region.public);
     const alice = generateKeyPair();
     const own = Array.from({ length: 5 }, (_, i) => publicPost(alice, region, `mine ${i} ${noise(500)}`));

@@ -15,6 +15,7 @@ import { MetricsServer } from './health/metrics.server';
 import { IngestService } from './ingest/ingest.service';
 import { KikiController } from './kiki/kiki.controller';
 import { KikiService } from './kiki/kiki.service';
+import { KikiMemberGuard } from './kiki/kiki-member.guard';
 import { ListCache } from './kiki/list-cache';
 import { Lifecycle } from './lifecycle/lifecycle';
 import { QuotaModule } from './quota/quota.module';
@@ -55,6 +56,7 @@ export class AppModule {
         SyncAuthGuard,
         SyncService,
         KikiService,
+        KikiMemberGuard,
         ListCache,
         { provide: AdminRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AdminRepository(ds) },
         AuditService,

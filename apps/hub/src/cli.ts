@@ -19,7 +19,7 @@ const USAGE = `Operator commands (npm run hub -- <command>):
   region create --name <name>               a new region with fresh keys
   region import --name <name> --public <key> --private <key>
   region import-default                     kiki's default region
-  region policy <public key> [--sender v1|v2-for-quota|v2-required] [--unproven-pool-bytes <n>] [--max-total-bytes <n>|none]
+  region policy <public key> [--sender v1|v2-for-quota|v2-required] [--unproven-pool-bytes <n>] [--max-total-bytes <n>|none] [--max-unproven-senders <n>|none] [--kiki-routes-require-token true|false]
                                             show or set who is proven and what unproven envelopes may do
   region restore <public key> <id>...       undo evictions/erases still within the retention period
   region undo-erase <public key> <person>   undo a person's erase (their erase letters are removed)
@@ -41,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       sender: { type: 'string' },
       'unproven-pool-bytes': { type: 'string' },
       'max-total-bytes': { type: 'string' },
+      'max-unproven-senders': { type: 'string' },
+      'kiki-routes-require-token': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       // admin accounts (admin.cli.ts)
       role: { type: 'string' },
@@ -158,12 +160,27 @@ async function main(argv: string[]): Promise<number> {
         const capText = values['max-total-bytes'];
         if (capText !== undefined && capText !== 'none' && !/^\d+$/.test(capText)) throw new HubError('BAD_REQUEST', '--max-total-bytes must be a whole number of bytes, or none', 'max-total-bytes');
         const cap = capText === undefined ? undefined : capText === 'none' ? null : Number(capText);
+        const sendersText = values['max-unproven-senders'];
+        if (sendersText !== undefined && sendersText !== 'none' && !/^\d{1,10}$/.test(sendersText)) {
+          throw new HubError('BAD_REQUEST', '--max-unproven-senders must be a whole number of senders, or none', 'max-unproven-senders');
+        }
+        const maxUnprovenSenders = sendersText === undefined ? undefined : sendersText === 'none' ? null : Number(sendersText);
+        const tokenText = values['kiki-routes-require-token'];
+        if (tokenText !== undefined && tokenText !== 'true' && tokenText !== 'false') {
+          throw new HubError('BAD_REQUEST', '--kiki-routes-require-token must be true or false', 'kiki-routes-require-token');
+        }
+        const kikiRoutesRequireToken = tokenText === undefined ? undefined : tokenText === 'true';
         const settings =
-          values.sender !== undefined || pool !== undefined || cap !== undefined
-            ? await quotas.setSenderPolicy(ctx, (values.sender ?? (await quotas.getSenderPolicy(ctx)).policy) as SenderPolicy, pool, cap)
+          values.sender !== undefined || pool !== undefined || cap !== undefined || maxUnprovenSenders !== undefined || kikiRoutesRequireToken !== undefined
+            ? await quotas.setSenderPolicy(ctx, (values.sender ?? (await quotas.getSenderPolicy(ctx)).policy) as SenderPolicy, pool, cap, { maxUnprovenSenders, kikiRoutesRequireToken })
             : await quotas.getSenderPolicy(ctx);
         if (values.json) process.stdout.write(JSON.stringify(settings, null, 2) + '\n');
-        else process.stdout.write(`sender policy  ${settings.policy}\nunproven pool  ${settings.unprovenPoolBytes} bytes\nregion cap     ${settings.maxTotalBytes ?? 'none'}\n`);
+        else {
+          process.stdout.write(
+            `sender policy  ${settings.policy}\nunproven pool  ${settings.unprovenPoolBytes} bytes\nregion cap     ${settings.maxTotalBytes ?? 'none'}\n` +
+              `unproven senders ${settings.unprovenSenders} (cap ${settings.maxUnprovenSenders ?? 'none'})\n/r/ needs token ${settings.kikiRoutesRequireToken ? 'yes (unmodified original instances cannot sync)' : 'no'}\n`,
+          );
+        }
         return 0;
       }
       case 'restore': {

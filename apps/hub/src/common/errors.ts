@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   INVALID_LETTER: HttpStatus.UNPROCESSABLE_ENTITY,
   /** the region holds as many bytes as its max_total_bytes allows */
   REGION_FULL: HttpStatus.INSUFFICIENT_STORAGE,
+  /** an unproven sender new to the region, which counts as many unproven senders as its max_unproven_senders allows */
+  UNPROVEN_SENDERS_FULL: HttpStatus.INSUFFICIENT_STORAGE,
   /** an edit (first_id) of a post that is not the sender's, or an unproven edit of a proven post */
   EDIT_REFUSED: HttpStatus.UNPROCESSABLE_ENTITY,
   ID_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { base58Decode } from '@kiki/crypto';
 import { countsTowardQuota, EnvelopeRepository, type EnvelopeRow, RegionRepository, type RemovedReason } from '@kiki/storage';
+import { LRUCache } from 'lru-cache';
 import { HubConfig } from '../config/hub-config';
 import type { HubErrorCode } from '../common/errors';
 import type { RegionContext } from '../regions/region.service';
@@ -18,6 +19,12 @@ const MERGE_ROWS = 100;
 
 /** How long a process trusts its reading of a region's total (for max_total_bytes). */
 const REGION_TOTAL_TTL_MS = 2000;
+
+/**
+ * How long a process remembers that a capped region counts a sender. An admin's recount (setting
+ * max_unproven_senders again) can drop a sender; processes see that within this time.
+ */
+const KNOWN_SENDER_TTL_MS = 60_000;
 
 export type IngestStatus = 'stored' | 'duplicate' | 'rejected';
 
@@ -54,6 +61,8 @@ export class IngestService {
   private readonly listeners: AfterCommitListener[] = [];
   /** per region: its counted bytes as last read, advanced by what this process admitted since */
   private readonly regionTotals = new Map<number, { bytes: number; at: number }>();
+  /** per region and sender: counted by a capped region already (value: proven), so no query is needed */
+  private readonly knownSenders = new LRUCache<string, boolean>({ max: 100_000, ttl: KNOWN_SENDER_TTL_MS });
   /** A region's small inserts that arrive while its statements are in flight go in together (batch-inserter.ts). */
   private readonly inserter: BatchInserter<RegionContext>;
 
@@ -81,6 +90,7 @@ export class IngestService {
     const checked = checkBatch(region, items, Date.now(), this.config.MAX_FUTURE_SKEW_SECONDS);
     await this.refuseForeignEdits(region, checked);
     await this.refusePastRegionCap(region, checked);
+    await this.refuseUnprovenNewcomers(region, checked);
     checked.forEach((c, index) => {
       if (c.kind === 'rejected') {
         results[index] = { index, status: 'rejected', id: c.id, code: c.code, reason: c.reason, field: c.field };
@@ -162,6 +172,41 @@ export class IngestService {
       if (bytes > 0 && known.bytes + bytes > cap) {
         checked[i] = { kind: 'rejected', id: c.id, code: 'REGION_FULL', reason: `this region holds as much as its operator allows (${cap} bytes): nothing more is stored until space is freed` };
       } else known.bytes += bytes;
+    });
+  }
+
+  /**
+   * A region with max_unproven_senders refuses an unproven envelope whose sender is neither proven
+   * there nor already among its counted unproven senders once that many are counted, so minting
+   * keys cannot fill the hub (docs/quotas.md, "Unproven-sender cap"). Counted in region_sender
+   * with a counter on the region row (RegionRepository.admitSenders); senders this process has
+   * seen counted are remembered, so a batch of known senders costs no query.
+   */
+  private async refuseUnprovenNewcomers(region: RegionContext, checked: CheckedItem[]): Promise<void> {
+    if (region.maxUnprovenSenders === null) return;
+    const ask = new Map<string, boolean>();
+    for (const c of checked) {
+      if (c.kind !== 'row') continue;
+      const proven = c.row.signatureV2 !== null;
+      const known = this.knownSenders.get(`${region.regionId}:${c.row.sender}`);
+      if (known === true || (known === false && !proven)) continue;
+      ask.set(c.row.sender, (ask.get(c.row.sender) ?? false) || proven);
+    }
+    if (ask.size === 0) return;
+    const admissions = await this.regions.admitSenders(region.regionId, ask);
+    for (const [sender, a] of admissions) if (a.admitted) this.knownSenders.set(`${region.regionId}:${sender}`, a.proven);
+    checked.forEach((c, i) => {
+      if (c.kind !== 'row') return;
+      const a = admissions.get(c.row.sender);
+      if (a && !a.admitted) {
+        checked[i] = {
+          kind: 'rejected',
+          id: c.id,
+          code: 'UNPROVEN_SENDERS_FULL',
+          field: 'sender',
+          reason: `this region counts as many unproven senders as its operator allows (${region.maxUnprovenSenders}): a new sender must prove itself with signature_v2 (envelope v2)`,
+        };
+      }
     });
   }
 

@@ -1,10 +1,19 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReadBody } from '../common/body';
 import { KikiWriteLimitGuard } from '../common/rate-limits';
 import type { Response } from 'express';
+import { KikiMemberGuard } from './kiki-member.guard';
 import { KikiService } from './kiki.service';
 import { streamListAnswer } from './list-cache';
+
+/** Only for a region with kiki_routes_require_token (docs/quotas.md); the original sends none. */
+const MemberToken = () =>
+  ApiHeader({
+    name: 'authorization',
+    required: false,
+    description: 'Kiki <one-time sync token>, needed only when the region requires membership tokens on /r/ (without a valid one the answer is that of an unknown region)',
+  });
 
 @ApiTags('kiki v1 (original routes)')
 @ApiParam({ name: 'region', description: 'the region public key (base58)' })
@@ -19,19 +28,24 @@ export class KikiController {
   }
 
   @Get('list')
+  @UseGuards(KikiMemberGuard)
+  @MemberToken()
   @ApiOperation({ summary: "Every id the hub can serve for download, with the hub's identity and signature" })
   async list(@Param('region') region: string, @Query('user_pub') userPub: unknown, @Query('signature') signature: unknown, @Res() res: Response) {
     await streamListAnswer(res, await this.kiki.list(region, userPub, signature));
   }
 
   @Get('download/:id')
+  @UseGuards(KikiMemberGuard)
+  @MemberToken()
   @ApiOperation({ summary: 'One envelope, closed' })
   download(@Param('region') region: string, @Param('id') id: string) {
     return this.kiki.download(region, id);
   }
 
   @Post('envelope')
-  @UseGuards(KikiWriteLimitGuard)
+  @UseGuards(KikiWriteLimitGuard, KikiMemberGuard)
+  @MemberToken()
   @ReadBody('kiki-envelope')
   @HttpCode(200)
   @ApiOperation({ summary: 'Upload one envelope; duplicates and removed ids answer ok without storing' })

@@ -64,7 +64,7 @@ export class KikiService {
     // The original aborts its whole sync on an error, and answers a duplicate with ok.
     if (result.status === 'duplicate') return { status: 'ok', message: 'already held; not stored again' };
     // Removed on purpose, or refused by the region's policy rather than invalid: not an error to them.
-    if (result.code === 'TOMBSTONED' || result.code === 'V2_REQUIRED' || result.code === 'REGION_FULL') return { status: 'ok', message: `not stored: ${result.reason}` };
+    if (result.code === 'TOMBSTONED' || result.code === 'V2_REQUIRED' || result.code === 'REGION_FULL' || result.code === 'UNPROVEN_SENDERS_FULL') return { status: 'ok', message: `not stored: ${result.reason}` };
     throw new HubError(result.code ?? 'INVALID_ENVELOPE', result.reason ?? 'invalid envelope', result.field);
   }
 }

@@ -35,7 +35,23 @@ export interface SenderPolicySettings {
   unprovenPoolBytes: number;
   /** cap on the region's counted bytes; null: none */
   maxTotalBytes: number | null;
+  /** cap on the number of unproven senders the region counts; null: none */
+  maxUnprovenSenders: number | null;
+  /** how many unproven senders the region counts now (only kept while a cap is set) */
+  unprovenSenders: number;
+  /** /r/<region>/* (but ping) needs a one-time sync token */
+  kikiRoutesRequireToken: boolean;
 }
+
+/** The optional settings of setSenderPolicy beyond the policy itself (undefined: keep). */
+export interface SenderPolicyExtras {
+  /** null removes the cap; a number (0 to MAX_UNPROVEN_SENDERS) also recounts the region's senders */
+  maxUnprovenSenders?: number | null;
+  kikiRoutesRequireToken?: boolean;
+}
+
+/** The largest max_unproven_senders (a Postgres integer). */
+export const MAX_UNPROVEN_SENDERS = 2_147_483_647;
 
 /** Ids one restore call takes at most. */
 export const MAX_RESTORE_IDS = 1000;
@@ -120,19 +136,39 @@ export class QuotaService {
   async getSenderPolicy(region: RegionRef): Promise<SenderPolicySettings> {
     const row = await this.regions.findById(region.regionId);
     if (!row) throw new HubError('UNKNOWN_REGION', `no region ${region.regionId} on this hub`, 'region');
-    return { policy: row.senderPolicy, unprovenPoolBytes: Number(row.unprovenPoolBytes), maxTotalBytes: row.maxTotalBytes === null ? null : Number(row.maxTotalBytes) };
+    return {
+      policy: row.senderPolicy,
+      unprovenPoolBytes: Number(row.unprovenPoolBytes),
+      maxTotalBytes: row.maxTotalBytes === null ? null : Number(row.maxTotalBytes),
+      maxUnprovenSenders: row.maxUnprovenSenders,
+      unprovenSenders: row.unprovenSenders,
+      kikiRoutesRequireToken: row.kikiRoutesRequireToken,
+    };
   }
 
   /**
    * What an envelope without a verified v2 signature may do in the region (docs/quotas.md "Who is
    * proven"). Hub processes apply it within their region cache time (30 s); a sweep follows.
    */
-  async setSenderPolicy(region: RegionRef, policy: SenderPolicy, unprovenPoolBytes?: number, maxTotalBytes?: number | null): Promise<SenderPolicySettings> {
+  async setSenderPolicy(
+    region: RegionRef,
+    policy: SenderPolicy,
+    unprovenPoolBytes?: number,
+    maxTotalBytes?: number | null,
+    extras: SenderPolicyExtras = {},
+  ): Promise<SenderPolicySettings> {
     if (!SENDER_POLICIES.includes(policy)) throw new HubError('BAD_REQUEST', `policy must be one of ${SENDER_POLICIES.join(', ')}`, 'policy');
     if (unprovenPoolBytes !== undefined) checkBytes(unprovenPoolBytes, 'unprovenPoolBytes');
     if (maxTotalBytes !== undefined && maxTotalBytes !== null) checkBytes(maxTotalBytes, 'maxTotalBytes');
+    const { maxUnprovenSenders, kikiRoutesRequireToken } = extras;
+    if (maxUnprovenSenders !== undefined && maxUnprovenSenders !== null && (!Number.isSafeInteger(maxUnprovenSenders) || maxUnprovenSenders < 0 || maxUnprovenSenders > MAX_UNPROVEN_SENDERS)) {
+      throw new HubError('BAD_REQUEST', `maxUnprovenSenders must be a whole number from 0 to ${MAX_UNPROVEN_SENDERS}, or null for no cap`, 'maxUnprovenSenders');
+    }
+    if (kikiRoutesRequireToken !== undefined && typeof kikiRoutesRequireToken !== 'boolean') {
+      throw new HubError('BAD_REQUEST', 'kikiRoutesRequireToken must be true or false', 'kikiRoutesRequireToken');
+    }
     await this.getSenderPolicy(region);
-    await this.regions.updatePolicy(region.regionId, { senderPolicy: policy, unprovenPoolBytes, maxTotalBytes });
+    await this.regions.updatePolicy(region.regionId, { senderPolicy: policy, unprovenPoolBytes, maxTotalBytes, maxUnprovenSenders, kikiRoutesRequireToken });
     await this.queue.enqueue([{ name: 'quota.sweep-region', data: { regionId: region.regionId } }]);
     return this.getSenderPolicy(region);
   }

@@ -31,6 +31,10 @@ export interface RegionContext {
   senderPolicy: SenderPolicy;
   /** cap on the region's counted bytes; null: none */
   maxTotalBytes: number | null;
+  /** cap on the number of unproven senders the region counts; null: none (docs/quotas.md) */
+  maxUnprovenSenders: number | null;
+  /** /r/<region>/* (but ping) needs a one-time sync token */
+  kikiRoutesRequireToken: boolean;
   createdAt: Date;
 }
 
@@ -145,6 +149,8 @@ export class RegionService {
       trustedQuotaBytes: Number(row.trustedQuotaBytes),
       senderPolicy: row.senderPolicy,
       maxTotalBytes: row.maxTotalBytes === null ? null : Number(row.maxTotalBytes),
+      maxUnprovenSenders: row.maxUnprovenSenders,
+      kikiRoutesRequireToken: row.kikiRoutesRequireToken,
       createdAt: row.createdAt,
     };
   }

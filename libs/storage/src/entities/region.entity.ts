@@ -12,6 +12,7 @@ export type SenderPolicy = (typeof SENDER_POLICIES)[number];
 @Check('region_sender_policy_check', `sender_policy IN ('v1', 'v2-for-quota', 'v2-required')`)
 @Check('region_unproven_pool_bytes_check', 'unproven_pool_bytes >= 0')
 @Check('region_max_total_bytes_check', 'max_total_bytes >= 0')
+@Check('region_max_unproven_senders_check', 'max_unproven_senders >= 0')
 export class RegionEntity {
   @PrimaryGeneratedColumn('identity', { name: 'region_id', generatedIdentity: 'ALWAYS' })
   regionId: number;
@@ -52,6 +53,18 @@ export class RegionEntity {
   /** cap on the region's counted bytes (null: none); ingest refuses what would go past it */
   @Column('bigint', { name: 'max_total_bytes', nullable: true })
   maxTotalBytes: string | null;
+
+  /** cap on the number of unproven senders the region counts (null: none; docs/quotas.md) */
+  @Column('integer', { name: 'max_unproven_senders', nullable: true })
+  maxUnprovenSenders: number | null;
+
+  /** how many region_sender rows are unproven: kept under this row's lock by admitSenders */
+  @Column('integer', { name: 'unproven_senders', default: 0 })
+  unprovenSenders: number;
+
+  /** /r/<region>/* (but ping) needs a one-time sync token, as /sync does (breaks unmodified original instances) */
+  @Column('boolean', { name: 'kiki_routes_require_token', default: false })
+  kikiRoutesRequireToken: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

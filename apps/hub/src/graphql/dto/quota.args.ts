@@ -1,5 +1,5 @@
 import { ArgsType, Field, Float, GraphQLISODateTime, Int } from '@nestjs/graphql';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { RegionArgs } from './region.args';
@@ -89,6 +89,17 @@ export class SetSenderPolicyArgs extends RegionArgs {
   @IsOptional()
   @IsNumber()
   maxTotalBytes?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'cap on the number of unproven senders the region counts (a new one past it is refused with UNPROVEN_SENDERS_FULL); omit to keep, null to remove; a number also recounts the senders from the live envelopes' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  maxUnprovenSenders?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: /r/<region>/* (but ping) needs a one-time sync token, as /sync does; this breaks unmodified original kiki instances; omit to keep' })
+  @IsOptional()
+  @IsBoolean()
+  kikiRoutesRequireToken?: boolean;
 }
 
 @ArgsType()

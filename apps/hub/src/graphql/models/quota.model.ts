@@ -15,6 +15,12 @@ export class SenderPolicySettings {
   @Field(() => Float, { description: 'under V2_FOR_QUOTA: bytes all unproven envelopes of the region share' }) unprovenPoolBytes: number;
   @Field(() => Float, { nullable: true, description: 'cap on the region\'s counted bytes (ingest refuses what goes past it with REGION_FULL); null: none' })
   maxTotalBytes: number | null;
+  @Field(() => Int, { nullable: true, description: 'cap on the number of unproven senders the region counts (a new one past it is refused with UNPROVEN_SENDERS_FULL); null: none' })
+  maxUnprovenSenders: number | null;
+  @Field(() => Int, { description: 'unproven senders the region counts now (kept only while maxUnprovenSenders is set)' })
+  unprovenSenders: number;
+  @Field({ description: 'true: /r/<region>/* (but ping) needs a one-time sync token; unmodified original instances can then no longer sync' })
+  kikiRoutesRequireToken: boolean;
 }
 
 @ObjectType({ description: 'One envelope the hub removed. Its id stays as a tombstone, so it cannot be pushed back.' })

@@ -62,15 +62,18 @@ export class QuotaQueryService {
   /** Read fresh, like the tier limits. */
   async senderPolicy(region: { regionId: number }): Promise<SenderPolicySettings> {
     const s = await this.quota.getSenderPolicy(region);
-    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
+    return { ...s, policy: s.policy as SenderPolicy };
   }
 
   async setSenderPolicy(admin: AdminPrincipal, region: RegionContext, args: SetSenderPolicyArgs): Promise<SenderPolicySettings> {
     const before = await this.quota.getSenderPolicy(region);
-    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined, args.maxTotalBytes);
+    const s = await this.quota.setSenderPolicy(region, args.policy, args.unprovenPoolBytes ?? undefined, args.maxTotalBytes, {
+      maxUnprovenSenders: args.maxUnprovenSenders,
+      kikiRoutesRequireToken: args.kikiRoutesRequireToken ?? undefined,
+    });
     this.regions.invalidate(region.publicKey);
     await this.audit.record({ actor: admin.actor, action: 'setSenderPolicy', regionId: region.regionId, region: region.publicKey, before, after: s });
-    return { policy: s.policy as SenderPolicy, unprovenPoolBytes: s.unprovenPoolBytes, maxTotalBytes: s.maxTotalBytes };
+    return { ...s, policy: s.policy as SenderPolicy };
   }
 
   async restoreEnvelopes(admin: AdminPrincipal, region: RegionContext, ids: string[]): Promise<number> {
