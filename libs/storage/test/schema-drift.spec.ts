@@ -48,7 +48,7 @@ describe('migrations and entities', () => {
         'envelope_pk', 'envelope_region_sender_idx', 'envelope_region_seq_uq', 'envelope_region_ts_idx',
         'eviction_envelope_uq', 'eviction_pk', 'eviction_region_person_idx',
         'person_erase_pk', 'person_policy_pk', 'person_usage_pk', 'person_usage_region_bytes_idx',
-        'region_pkey', 'region_public_key_uq', 'region_seq_pkey', 'removed_envelope_pk', 'removed_envelope_region_removed_idx',
+        'region_pkey', 'region_public_key_uq', 'region_sender_pkey', 'region_seq_pkey', 'removed_envelope_pk', 'removed_envelope_region_removed_idx',
         'sync_nonce_pk', 'sync_nonce_region_expires_idx', 'usage_sample_pk',
       ],
     );
