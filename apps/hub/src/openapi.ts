@@ -24,9 +24,15 @@ export async function generateOpenApi(env: Record<string, string> = {}): Promise
 }
 
 if (require.main === module) {
-  generateOpenApi().then((doc) => {
-    writeFileSync(resolve(process.cwd(), 'docs/openapi.json'), doc);
-    process.stdout.write('wrote docs/openapi.json\n');
-    process.exit(0);
-  });
+  // a CLI entry point: a failure is printed and exits non-zero, as an unhandled rejection did
+  void generateOpenApi()
+    .then((doc) => {
+      writeFileSync(resolve(process.cwd(), 'docs/openapi.json'), doc);
+      process.stdout.write('wrote docs/openapi.json\n');
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`docs/openapi.json not written: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    });
 }

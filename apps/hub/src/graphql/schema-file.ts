@@ -30,9 +30,15 @@ export async function generateGraphqlSchema(env: Record<string, string> = {}): P
 }
 
 if (require.main === module) {
-  generateGraphqlSchema().then((sdl) => {
-    writeFileSync(resolve(process.cwd(), 'schema.gql'), sdl);
-    process.stdout.write('wrote schema.gql\n');
-    process.exit(0);
-  });
+  // a CLI entry point: a failure is printed and exits non-zero, as an unhandled rejection did
+  void generateGraphqlSchema()
+    .then((sdl) => {
+      writeFileSync(resolve(process.cwd(), 'schema.gql'), sdl);
+      process.stdout.write('wrote schema.gql\n');
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`schema.gql not written: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    });
 }
