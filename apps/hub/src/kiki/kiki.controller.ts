@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReadBody } from '../common/body';
+import { PublicRoute } from '../common/public-route';
 import { KikiWriteLimitGuard } from '../common/rate-limits';
 import type { Response } from 'express';
 import { KikiService } from './kiki.service';
@@ -13,24 +14,28 @@ export class KikiController {
   constructor(private readonly kiki: KikiService) {}
 
   @Get('ping')
+  @PublicRoute('the original kiki protocol: anyone may ask whether a region is served')
   @ApiOperation({ summary: 'Liveness, as an original instance answers it' })
   ping(@Param('region') region: string) {
     return this.kiki.ping(region);
   }
 
   @Get('list')
+  @PublicRoute('the original kiki protocol: the caller shows the region signature of its user_pub, checked in KikiService.list')
   @ApiOperation({ summary: "Every id the hub can serve for download, with the hub's identity and signature" })
   async list(@Param('region') region: string, @Query('user_pub') userPub: unknown, @Query('signature') signature: unknown, @Res() res: Response) {
     await streamListAnswer(res, await this.kiki.list(region, userPub, signature));
   }
 
   @Get('download/:id')
+  @PublicRoute('the original kiki protocol: envelopes are sealed end to end; ids come from a signed /list')
   @ApiOperation({ summary: 'One envelope, closed' })
   download(@Param('region') region: string, @Param('id') id: string) {
     return this.kiki.download(region, id);
   }
 
   @Post('envelope')
+  @PublicRoute('the original kiki protocol: each envelope is signed by its sender (checked on ingest); writes are rate-limited')
   @UseGuards(KikiWriteLimitGuard)
   @ReadBody('kiki-envelope')
   @HttpCode(200)
