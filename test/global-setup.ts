@@ -30,7 +30,7 @@ async function services(): Promise<{ adminUrl: string; redisUrl: string; stop: (
   try {
     await probePostgres(adminUrl);
   } catch (err) {
-    if (process.env.TEST_DATABASE_URL || !isNothingThere(err)) throw new Error(`tests: Postgres at ${redactUrl(adminUrl)} does not answer (${String(err)})`);
+    if (process.env.TEST_DATABASE_URL || !isNothingThere(err)) throw new Error(`tests: Postgres at ${redactUrl(adminUrl)} does not answer (${String(err)})`, { cause: err });
     const dir = mkdtempSync(join(tmpdir(), 'kiki-test-pg-'));
     const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), database: 'postgres' });
     adminUrl = pg.url;
@@ -44,7 +44,7 @@ async function services(): Promise<{ adminUrl: string; redisUrl: string; stop: (
   try {
     await probeRedis(redisUrl);
   } catch (err) {
-    if (process.env.TEST_REDIS_URL || !isNothingThere(err)) throw new Error(`tests: Redis at ${redactUrl(redisUrl)} does not answer (${String(err)})`);
+    if (process.env.TEST_REDIS_URL || !isNothingThere(err)) throw new Error(`tests: Redis at ${redactUrl(redisUrl)} does not answer (${String(err)})`, { cause: err });
     if (hasBinary(redisServerBinary)) {
       const own = new RedisServerProcess(await freePort());
       await own.start();

@@ -30,7 +30,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await hub?.close();
-  await redis?.kill();
+  await redis?.stop();
 });
 
 describe('Redis stopped and restarted empty', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair } from '@kiki/crypto';
 import { AdminAccountService } from '../../apps/hub/src/admin/admin-account.service';
@@ -80,7 +81,7 @@ describe('adminLogin, me, refresh, logout', () => {
     const ds = hub.app.get(DataSource);
     const idle = (await login('root')).data.adminLogin.token;
     const absolute = (await login('root')).data.adminLogin.token;
-    const hash = (t: string) => require('node:crypto').createHash('sha256').update(t).digest();
+    const hash = (t: string) => createHash('sha256').update(t).digest();
     await ds.query(`UPDATE admin_session SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [hash(idle)]);
     await ds.query(`UPDATE admin_session SET absolute_expires_at = now() - interval '1 second' WHERE token_hash = $1`, [hash(absolute)]);
     for (const t of [idle, absolute]) {

@@ -4,7 +4,7 @@ import type { KeyPair } from '@kiki/crypto';
 import pg from 'pg';
 import { startTestHub, type TestHub } from '../support/hub';
 import { people, publicAction, publicPost } from '../support/envelopes';
-import { codeOf, collect, gql, memberAuth, SUBMIT, toInput, wsClient } from './client';
+import { collect, gql, memberAuth, SUBMIT, toInput, wsClient } from './client';
 
 let hub: TestHub;
 let region: KeyPair;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigError } from '../../apps/hub/src/config/hub-config';
 import { generateKeyPair, type KeyPair } from '@kiki/crypto';
 import { gql, memberAuth } from '../graphql/client';
 import { testRedisPrefix } from '../support/db';
@@ -76,13 +77,13 @@ describe('rate limits', () => {
 
 describe('configuration', () => {
   it('refuses bad RATE_REGION_OVERRIDES at start-up, one line per problem', async () => {
-    const { ConfigError, loadConfig } = await import('../../apps/hub/src/config/hub-config');
+    const { loadConfig } = await import('../../apps/hub/src/config/hub-config');
     const problems = (raw: string) => {
       try {
         loadConfig({ RATE_REGION_OVERRIDES: raw });
         return [];
       } catch (err) {
-        return (err as InstanceType<typeof ConfigError>).problems;
+        return (err as ConfigError).problems;
       }
     };
     expect(problems('{')).toEqual([expect.stringMatching(/must be JSON/)]);

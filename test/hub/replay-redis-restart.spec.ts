@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await hub?.close();
-  await redis?.kill();
+  await redis?.stop();
 });
 
 const pull = async (headers: Record<string, string>) => {

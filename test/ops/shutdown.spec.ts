@@ -62,7 +62,6 @@ describe('SIGTERM', () => {
     // a stream of pushes from 4 clients; SIGTERM after the 10th answer
     const acknowledged: string[] = [];
     let answered = 0;
-    let refused = 0;
     let signalled = false;
     const client = async () => {
       for (let b = 0; b < 40; b++) {
@@ -76,7 +75,7 @@ describe('SIGTERM', () => {
           const body = (await res.json()) as { results?: Array<{ id: string; status: string }> };
           for (const r of body.results ?? []) if (r.status === 'stored') acknowledged.push(r.id);
         } catch {
-          refused++; // connection refused or closed: nothing was promised
+          // connection refused or closed: nothing was promised
           return;
         }
         if (++answered === 10 && !signalled) {

@@ -1,5 +1,4 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Envelope, generateKeyPair, type KeyPair, parseTimestamp } from '@kiki/crypto';
 import { EnvelopeRepository } from '@kiki/storage';

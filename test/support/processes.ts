@@ -1,54 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Redis from 'ioredis';
 
 /** Services a test owns and stops, kills or restarts (never the shared ones), on ports it picks. */
 
-/** A port nothing listens on right now (bind to 0, read it, let it go). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((ok) => srv.close(ok));
-  return port;
-}
-
-/** A private redis-server without persistence: a restart brings it back empty. */
-export class RedisProcess {
-  private child: ChildProcess | null = null;
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis({ port: this.port, lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
-    probe.on('error', () => undefined); // refused until the server is up
-    await probe.connect().catch(() => undefined);
-    await probe.ping();
-    probe.disconnect();
-  }
-
-  async kill(): Promise<void> {
-    const c = this.child;
-    this.child = null;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((ok) => {
-      c.once('exit', () => ok());
-      c.kill('SIGKILL');
-    });
-  }
-
-  signal(sig: 'SIGSTOP' | 'SIGCONT'): void {
-    this.child?.kill(sig);
-  }
-}
+/** A port nothing listens on right now; a private redis-server (one class for every test: services.ts). */
+export { freePort, RedisServerProcess as RedisProcess } from './services';
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const run = promisify(execFile);

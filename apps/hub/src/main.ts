@@ -1,20 +1,10 @@
-import { ConfigError, loadConfig } from './config/hub-config';
+import { loadConfigOrExit } from './config/load-or-exit';
 import { startHub } from './bootstrap';
 import { stopStartedServices } from './services/dev-services';
 import { ServiceUnreachableError } from './services/service-check';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(JSON.stringify({ level: 'fatal', msg: 'invalid configuration', problems: err.problems }) + '\n');
-      process.exit(78);
-    }
-    throw err;
-  }
-  await startHub(config);
+  await startHub(loadConfigOrExit());
 }
 
 main().catch(async (err) => {

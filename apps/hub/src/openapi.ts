@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createHubApp, openApiDocument } from './bootstrap';
+import { writeGenerated } from './common/write-generated';
 import { loadConfig } from './config/hub-config';
 
 /** Writes docs/openapi.json from the code (a test fails when the committed file differs). */
@@ -23,10 +22,4 @@ export async function generateOpenApi(env: Record<string, string> = {}): Promise
   }
 }
 
-if (require.main === module) {
-  generateOpenApi().then((doc) => {
-    writeFileSync(resolve(process.cwd(), 'docs/openapi.json'), doc);
-    process.stdout.write('wrote docs/openapi.json\n');
-    process.exit(0);
-  });
-}
+if (require.main === module) writeGenerated(generateOpenApi, 'docs/openapi.json');

@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { createDataSource } from '@kiki/storage';
 import { JsonLogger } from './common/logger';
 import { ConfigModule } from './config/config.module';
-import { ConfigError, type HubConfig, isSet, loadConfig } from './config/hub-config';
+import { type HubConfig, isSet, loadConfig } from './config/hub-config';
+import { loadConfigOrExit } from './config/load-or-exit';
 import { closeOnSignals } from './lifecycle/shutdown';
 import { QuotaModule } from './quota/quota.module';
 import { QuotaQueue } from './quota/quota.queue';
@@ -81,16 +82,7 @@ async function checkServices(config: HubConfig): Promise<void> {
 }
 
 if (require.main === module) {
-  let config: HubConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(JSON.stringify({ level: 'fatal', msg: 'invalid configuration', problems: err.problems }) + '\n');
-      process.exit(78);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   startWorker(config)
     .then(async (app) => {
       const health = config.WORKER_HEALTH_PORT ? await serveWorkerHealth(app, config.WORKER_HEALTH_PORT, config.HOST) : null;

@@ -11,17 +11,9 @@ import { resolveLimits, type EnvelopeLimits } from './limits';
 import { boxBeforeNm } from './shared-key';
 import { formatTimestamp } from './timestamp';
 import { signEnvelopeV2 } from './v2';
+import type { Envelope } from './envelope-shape';
 
-export interface Envelope {
-  id: string;
-  timestamp: string;
-  sender: { public: string };
-  signature: string;
-  sealed_recipients: string[];
-  sealed_letter: string;
-  /** Envelope v2: the sender's XEdDSA signature of every other field (v2.ts); absent on v1 envelopes. */
-  signature_v2?: string;
-}
+export type { Envelope } from './envelope-shape';
 
 export interface SealInput {
   purpose: Purpose;

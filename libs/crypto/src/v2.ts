@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { base58DecodeExact, base58Encode } from './base58';
 import { cachedId, cachedRecipient, sealedLetterBytes } from './decoded';
-import type { Envelope } from './envelope';
+import type { Envelope } from './envelope-shape';
 import { decodeKey } from './keys';
 import { parseTimestamp } from './timestamp';
 import { montgomeryToEdwards, XEDDSA_SIGNATURE_BYTES, xeddsaSign, xeddsaVerify } from './xeddsa';

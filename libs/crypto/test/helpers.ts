@@ -3,7 +3,7 @@ import { inflateRawSync } from 'node:zlib';
 import bs58 from 'bs58';
 import sodium from 'sodium-native';
 import vectors from './fixtures/kiki-v1.json';
-import type { Envelope, KeyPair, Letter } from '../src';
+import type { Envelope, KeyPair } from '../src';
 
 export interface VectorCase {
   envelope: Envelope;

@@ -46,11 +46,7 @@ const CACHEABLE_FIELDS = new Set([
   'Person.publicKey',
 ]);
 
-/** What the resolver of a cacheable operation reports back to the cache (through the context). */
-export interface PageCacheNote {
-  /** the page had more rows after it: appends cannot change it, only removals can */
-  full?: boolean;
-}
+export type { PageCacheNote } from './auth/gql-context';
 
 interface CachedPage {
   regionKey: string;

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { printSchema } from './graphql-js';
 import { createHubApp } from '../bootstrap';
+import { writeGenerated } from '../common/write-generated';
 import { loadConfig } from '../config/hub-config';
 
 const HEADER = '# Generated from the code by `npm run schema`; test/graphql/schema.spec.ts fails when this file and the code differ.\n\n';
@@ -29,10 +28,4 @@ export async function generateGraphqlSchema(env: Record<string, string> = {}): P
   }
 }
 
-if (require.main === module) {
-  generateGraphqlSchema().then((sdl) => {
-    writeFileSync(resolve(process.cwd(), 'schema.gql'), sdl);
-    process.stdout.write('wrote schema.gql\n');
-    process.exit(0);
-  });
-}
+if (require.main === module) writeGenerated(generateGraphqlSchema, 'schema.gql');

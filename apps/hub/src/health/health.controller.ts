@@ -2,6 +2,7 @@ import { Controller, Get, Header, Headers, Inject, ServiceUnavailableException }
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { HubError } from '../common/errors';
+import { PublicRoute } from '../common/public-route';
 import { sameSecret } from '../common/same-secret';
 import { HubConfig, metricsExposure } from '../config/hub-config';
 import { Lifecycle } from '../lifecycle/lifecycle';
@@ -22,6 +23,7 @@ export class HealthController {
   ) {}
 
   @Get('health/live')
+  @PublicRoute('liveness probe for load balancers and orchestrators; says nothing but ok')
   @ApiOperation({ summary: 'The process is up' })
   live() {
     return { status: 'ok' };
@@ -29,6 +31,7 @@ export class HealthController {
 
   /** Ready means Postgres answers. Redis is reported but not required: ingest works without it. */
   @Get('health/ready')
+  @PublicRoute('readiness probe for load balancers and orchestrators; says which services answer')
   @HealthCheck()
   @ApiOperation({ summary: 'Postgres answers (Redis is reported, not required)' })
   ready() {
@@ -38,6 +41,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @PublicRoute('guarded by METRICS_EXPOSE in the handler: off/internal answer 404, token checks METRICS_TOKEN')
   @ApiExcludeEndpoint()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   scrape(@Headers('authorization') authorization?: string): Promise<string> {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { IngestResult } from '../ingest/ingest.service';
 
 /** Prometheus metrics of one process, served at GET /metrics. */
 @Injectable()
@@ -88,7 +87,8 @@ export class HubMetrics {
   }
 
   /** One increment per distinct outcome, not per envelope (labelled increments cost ~µs each). */
-  countIngest(route: string, results: IngestResult[]): void {
+  /** `results`: IngestService's answers (IngestResult), described by shape so health/ does not import ingest/. */
+  countIngest(route: string, results: ReadonlyArray<{ status: string; code?: string }>): void {
     const counts = new Map<string, number>();
     for (const r of results) {
       const key = `${r.status}\u0000${r.code ?? ''}`;

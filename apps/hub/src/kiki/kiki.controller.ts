@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReadBody } from '../common/body';
+import { PublicRoute } from '../common/public-route';
 import { KikiWriteLimitGuard } from '../common/rate-limits';
 import type { Response } from 'express';
 import { KikiMemberGuard } from './kiki-member.guard';
@@ -22,12 +23,14 @@ export class KikiController {
   constructor(private readonly kiki: KikiService) {}
 
   @Get('ping')
+  @PublicRoute('the original kiki protocol: anyone may ask whether a region is served')
   @ApiOperation({ summary: 'Liveness, as an original instance answers it' })
   ping(@Param('region') region: string) {
     return this.kiki.ping(region);
   }
 
   @Get('list')
+  @PublicRoute('the original kiki protocol: the caller shows the region signature of its user_pub, checked in KikiService.list; a region may require membership tokens here (KikiMemberGuard)')
   @UseGuards(KikiMemberGuard)
   @MemberToken()
   @ApiOperation({ summary: "Every id the hub can serve for download, with the hub's identity and signature" })
@@ -36,6 +39,7 @@ export class KikiController {
   }
 
   @Get('download/:id')
+  @PublicRoute('the original kiki protocol: envelopes are sealed end to end; ids come from a signed /list; a region may require membership tokens here (KikiMemberGuard)')
   @UseGuards(KikiMemberGuard)
   @MemberToken()
   @ApiOperation({ summary: 'One envelope, closed' })
@@ -44,6 +48,7 @@ export class KikiController {
   }
 
   @Post('envelope')
+  @PublicRoute('the original kiki protocol: each envelope is signed by its sender (checked on ingest); writes are rate-limited; a region may require membership tokens here (KikiMemberGuard)')
   @UseGuards(KikiWriteLimitGuard, KikiMemberGuard)
   @MemberToken()
   @ReadBody('kiki-envelope')

@@ -123,7 +123,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   try {
     await server.start();
   } catch (err) {
-    throw new Error(`the embedded Postgres in ${dataDir} did not start${err ? `: ${String((err as Error).message ?? err)}` : ''} (is another hub using it? its log lines above say more)`);
+    throw new Error(`the embedded Postgres in ${dataDir} did not start${err ? `: ${String((err as Error).message ?? err)}` : ''} (is another hub using it? its log lines above say more)`, { cause: err });
   }
   const database = opts.database ?? 'kiki_hub';
   return {

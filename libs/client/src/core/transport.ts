@@ -1,5 +1,5 @@
 /**
- * What sync needs from a hub: the four native /sync routes of one region (docs/sync-api.draft.md).
+ * What sync needs from a hub: the four native /sync routes of one region (docs/sync.md).
  * node/hub-client.ts implements it over fetch; tests or another platform can bring their own.
  */
 import type { Envelope, KeyPair, PublicKeyPair } from '@kiki/crypto';

@@ -1,5 +1,5 @@
 /**
- * HubClient: the hub's native /sync routes (docs/sync-api.draft.md) for one region and person.
+ * HubClient: the hub's native /sync routes (docs/sync.md) for one region and person.
  * Every request carries a fresh one-time token made with the region secret (the membership proof);
  * each retry makes a new one, since the hub accepts a token once.
  */

@@ -411,7 +411,7 @@ export class QuotaRepository {
         ORDER BY 1`,
       [regionId],
     );
-    let scanned = 0;
+    let scanned: number;
     if (rows.length) scanned = Number(rows[0].n);
     else {
       const [c] = await this.ds.query('SELECT coalesce(sum(envelopes), 0) AS n FROM person_usage WHERE region_id = $1', [regionId]);

@@ -1,8 +1,13 @@
 import type { Request } from 'express';
 import type { PersonLoader } from '../loaders/person.loader';
 import type { RegionLoader } from '../loaders/region.loader';
-import type { PageCacheNote } from '../page-cache';
 import type { RequestAuth } from './request-auth';
+
+/** What the resolver (see page-cache.ts) of a cacheable operation reports back to the cache (through the context). */
+export interface PageCacheNote {
+  /** the page had more rows after it: appends cannot change it, only removals can */
+  full?: boolean;
+}
 
 /** What every resolver and guard gets as GraphQL context (one per HTTP request or subscription). */
 export interface GqlContext {
