@@ -176,7 +176,9 @@ describe('dry runs', () => {
 
   it('previewQuotaPolicy says exactly what enforcing the new limits evicts, and changes nothing', async () => {
     const s = await seed('preview-policy');
-    const newDefault = s.bytes.small - 1;
+    // small's and named's single posts differ by a few bytes (random keys are 43 or 44 base58
+    // characters inside the sealed letter): the new limit must put both over it
+    const newDefault = Math.min(s.bytes.small, s.bytes.named) - 1;
     const q = `query($r: String!, $d: Float) { previewQuotaPolicy(region: $r, defaultBytes: $d) { people envelopes bytes complete } }`;
     const preview = (await gql(hub.url, q, { r: s.region.public, d: newDefault }, ADMIN)).data.previewQuotaPolicy;
     // big, mid, small, named under the new default; ov under its own override; tr and un untouched
