@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { QuotaTier, RemovedReason } from '../entities';
 import { preparedQuery } from './prepared';
+import { inTransaction } from '../transaction';
 import { countedSql, UNPROVEN_POOL } from '../accounting';
 import type { QuotaPolicyRow } from './quota.repository';
 
@@ -271,7 +272,7 @@ export class ReadRepository {
    * so Postgres would JIT-compile it: measured ~500 ms of compiling for a 150 ms query.
    */
   private withoutJit(sql: string, params: unknown[]): Promise<any> {
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       await m.query('SET LOCAL jit = off');
       return m.query(sql, params);
     });
