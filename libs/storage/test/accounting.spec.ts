@@ -15,12 +15,15 @@ import {
   FREE_ACTION_MAX_SIZE,
   type LimitInputs,
   OVER_LIMIT_SQL,
+  type PersonUsageRow,
   QuotaRepository,
+  ReadRepository,
   RegionRepository,
   resolveLimit,
   type SenderPolicy,
   UNPROVEN_POOL,
   usageAccount,
+  usagePressure,
 } from '@kiki/storage';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
@@ -86,6 +89,10 @@ describe.each(['v1', 'v2-for-quota'] as SenderPolicy[])('the accounting rule in 
     const rows = grid(['alice', 'bob']);
     await envelopes.insertBatch(regionId, rows);
     expect(await usage(regionId)).toEqual(expected(rows, pooled));
+    // the overview's "arrived in the last hour" counts the same bytes
+    const arrived = (await new ReadRepository(ds).regionPressure([regionId])).get(regionId)!;
+    expect(arrived.ingestEnvelopes).toBe(rows.length);
+    expect(arrived.ingestBytes).toBe(rows.reduce((sum, r) => sum + (countsTowardQuota(r.purpose, r.size) ? r.size : 0), 0));
 
     // the same expressions evaluated per row agree with the functions
     const perRow: Array<{ id: Buffer; counted: boolean; account: string }> = await ds.query(
@@ -164,5 +171,66 @@ describe('the limit rule in SQL', () => {
         expect(want.includes(p.person)).toBe(limit !== null && bytes > limit);
       }
     }
+  });
+
+  it('the persons page by pressure and the overview\'s over/near counts follow resolveLimit', async () => {
+    const regions = new RegionRepository(ds);
+    const regionId = await storageRegion(ds);
+    const tiers = { defaultBytes: 1000, trustedBytes: 5000, unprovenPoolBytes: 3000 };
+    await regions.updatePolicy(regionId, { defaultQuotaBytes: tiers.defaultBytes, trustedQuotaBytes: tiers.trustedBytes, unprovenPoolBytes: tiers.unprovenPoolBytes });
+    const region = (await regions.findById(regionId))!;
+    type Tier = 'default' | 'trusted' | 'unlimited';
+    // people without a policy row at the edges of the default limit (the index-walk part), people
+    // with one (ranked one by one), the hub's own identity and the unproven pool
+    const people: Array<{ person: string; tier: Tier; override: number | null; bytes: number }> = [
+      ...[0, 899, 900, 950, 1000, 1001, 5000].map((bytes) => ({ person: `plain-${bytes}`, tier: 'default' as Tier, override: null, bytes })),
+      { person: 'twin-a', tier: 'default', override: null, bytes: 950 },
+      { person: 'trusted-near', tier: 'trusted', override: null, bytes: 4600 },
+      { person: 'trusted-over', tier: 'trusted', override: null, bytes: 5001 },
+      { person: 'unlimited', tier: 'unlimited', override: null, bytes: 10 ** 9 },
+      { person: 'overridden', tier: 'default', override: 2500, bytes: 2400 },
+      { person: 'trusted-low', tier: 'trusted', override: 500, bytes: 501 },
+      { person: 'zero-limit', tier: 'default', override: 0, bytes: 7 },
+      { person: 'zero-limit-empty', tier: 'default', override: 0, bytes: 0 },
+      { person: region.hubPublicKey, tier: 'default', override: null, bytes: 50_000 },
+      { person: UNPROVEN_POOL, tier: 'default', override: null, bytes: 2900 },
+    ];
+    const quota = new QuotaRepository(ds);
+    for (const p of people) if (p.tier !== 'default' || p.override !== null) await quota.setPersonPolicy(regionId, p.person, p.tier, p.override);
+    await ds.query(
+      'INSERT INTO person_usage (region_id, person, bytes, envelopes) SELECT $1, p, b, 1 FROM unnest($2::text[], $3::bigint[]) AS x(p, b)',
+      [regionId, people.map((p) => p.person), people.map((p) => p.bytes)],
+    );
+
+    // what the functions say (the unproven pool's account is not a person on either page)
+    const persons = people
+      .filter((p) => p.person !== UNPROVEN_POOL)
+      .map((p) => {
+        const limit = resolveLimit(p.person, { ...tiers, hubPublicKey: region.hubPublicKey, tier: p.tier, overrideBytes: p.override });
+        return { ...p, limit, pressure: usagePressure(p.bytes, limit) };
+      });
+    const byPressure = [...persons].sort((a, b) =>
+      a.pressure === b.pressure ? (a.person < b.person ? -1 : 1) : a.pressure === null ? 1 : b.pressure === null ? -1 : b.pressure - a.pressure,
+    );
+    const want = byPressure.map((p) => ({ person: p.person, bytes: p.bytes, pressure: p.pressure }));
+
+    const reads = new ReadRepository(ds);
+    const view = (rows: PersonUsageRow[]) => rows.map((r) => ({ person: r.person, bytes: r.bytes, pressure: r.pressure }));
+    expect(view(await reads.personPage(regionId, { orderBy: 'pressure', limit: 100 }))).toEqual(want);
+    // and page by page through the keyset cursor, across the limited and unlimited people
+    const paged: PersonUsageRow[] = [];
+    for (let after: PersonUsageRow | undefined; ; ) {
+      const rows = await reads.personPage(regionId, { orderBy: 'pressure', limit: 3, after: after && { value: after.pressure ?? null, person: after.person } });
+      paged.push(...rows);
+      if (rows.length < 3) break;
+      after = rows[rows.length - 1];
+    }
+    expect(view(paged)).toEqual(want);
+
+    const counts = (await reads.regionPressure([regionId])).get(regionId)!;
+    const limited = persons.filter((p) => p.limit !== null);
+    expect(counts.overLimit).toBe(limited.filter((p) => p.bytes > p.limit!).length);
+    expect(counts.nearLimit).toBe(limited.filter((p) => p.bytes <= p.limit! && p.bytes >= 0.9 * p.limit!).length);
+    expect([counts.overLimit, counts.nearLimit]).toEqual([5, 7]);
   });
 });

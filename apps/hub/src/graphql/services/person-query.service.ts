@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isValidKey } from '@kiki/crypto';
-import { type PersonUsageRow, ReadRepository } from '@kiki/storage';
+import { type PersonUsageRow, ReadRepository, usagePressure } from '@kiki/storage';
 import { HubError } from '../../common/errors';
 import type { RegionContext } from '../../regions/region.service';
 import type { PersonsArgs } from '../dto/persons.args';
@@ -50,7 +50,7 @@ export class PersonQueryService {
   /** usage ÷ limit (a limit of 0 counts as 1 byte); null without a limit. */
   async pressure(person: Person, loader: PersonLoader): Promise<number | null> {
     const [{ bytes }, { limit }] = await Promise.all([this.usage(person, loader), this.quota(person, loader)]);
-    return limit === null ? null : bytes / Math.max(limit, 1);
+    return usagePressure(bytes, limit);
   }
 
   /** The person's own limit (replacing their tier's), if an admin set one. */
