@@ -3,7 +3,7 @@ import { createPostgresBackend, type IQueueBackend, Queue, type QueueOptions, wi
 import { PubSub } from 'graphql-subscriptions';
 import { Cluster } from 'ioredis';
 import { HubConfig } from '../config/hub-config';
-import { clusterNodes, REDIS_ROLE_OPTIONS, redisClient, type RedisClient, type RedisRole } from './redis-roles';
+import { REDIS_ROLE_OPTIONS, redisClient, type RedisClient, type RedisRole } from './redis-roles';
 
 export type { RedisClient, RedisRole } from './redis-roles';
 

@@ -61,7 +61,7 @@ function clusterOptions(o: RedisOptions): ClusterOptions {
 }
 
 /** The seed nodes of a cluster's REDIS_URL (comma-separated URLs). */
-export function clusterNodes(url: string): Array<{ host: string; port: number; password?: string; username?: string }> {
+function clusterNodes(url: string): Array<{ host: string; port: number; password?: string; username?: string }> {
   return url.split(',').map((u) => {
     const parsed = new URL(u.trim());
     return { host: parsed.hostname, port: Number(parsed.port || 6379), password: parsed.password || undefined, username: parsed.username || undefined };
