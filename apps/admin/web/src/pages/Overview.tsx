@@ -4,6 +4,7 @@ import { useSubscription } from '../api/live';
 import type { Me } from '../api/session';
 import { useThrottled } from '../api/use-debounced';
 import { useQuery } from '../api/use-query';
+import { useWindowEnd } from '../api/use-window';
 import { Sparkline } from '../components/Charts';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
@@ -15,11 +16,9 @@ const PAGE = 50;
 const LIVE_REGIONS = 10;
 
 function RegionSparkline({ region, name }: { region: string; name: string }) {
-  // the last 24 hours in 48 steps; `to` rounded to the minute so re-renders reuse the same query
-  const vars = useMemo(() => {
-    const to = Math.ceil(Date.now() / 60_000) * 60_000;
-    return { region, from: new Date(to - 86_400_000).toISOString(), to: new Date(to).toISOString(), step: 1800 };
-  }, [region]);
+  // the last 24 hours in 48 steps, up to a minute that re-renders keep (the same query)
+  const to = useWindowEnd(region);
+  const vars = useMemo(() => ({ region, from: new Date(to - 86_400_000).toISOString(), to: new Date(to).toISOString(), step: 1800 }), [region, to]);
   const { data } = useQuery(SeriesDocument, vars);
   if (!data) return <span className="muted small">…</span>;
   return <Sparkline points={data.usageSeries.map((s) => ({ at: s.at, value: s.bytes }))} label={`bytes stored in ${name} over the last 24 hours`} />;
