@@ -23,24 +23,28 @@ export interface EnvelopeRow {
   publicContent: string | null;
 }
 
-export interface StoredEnvelope {
+/** The columns of a stored envelope other than its sealed fields (StoredEnvelope, and ReadRepository's EnvelopeView). */
+export interface EnvelopeHeader {
   id: Buffer;
   seq: number;
   tsMs: number;
   timestamp: string;
   sender: string;
   signature: string;
-  /** null: unproven (no verified v2 signature) */
+  /** the sender's v2 signature (base58); null: unproven (no verified v2 signature) */
   signatureV2: string | null;
-  sealedRecipients: string[] | null;
-  sealedLetter: Buffer | null;
   size: number;
   receivedAt: Date;
   purpose: string | null;
   firstId: string | null;
   replyTo: string | null;
-  removedAt: Date | null;
   removedReason: RemovedReason | null;
+}
+
+export interface StoredEnvelope extends EnvelopeHeader {
+  sealedRecipients: string[] | null;
+  sealedLetter: Buffer | null;
+  removedAt: Date | null;
 }
 
 export interface InsertResult {

@@ -94,6 +94,21 @@ function accountRows(account: string): string {
     : `region_id = $1 AND sender = $2 AND removed_at IS NULL AND ${accountSql()} = $2`;
 }
 
+/** What a person's limit is read from (region r, person_policy p LEFT JOINed): see toPolicyRow. */
+export const POLICY_COLUMNS = 'r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes';
+
+/** A row of POLICY_COLUMNS as resolveLimit takes it (no policy row: the default tier). */
+export function toPolicyRow(row: Record<string, any>): QuotaPolicyRow {
+  return {
+    defaultBytes: Number(row.default_quota_bytes),
+    trustedBytes: Number(row.trusted_quota_bytes),
+    hubPublicKey: row.hub_public_key,
+    tier: (row.tier ?? 'default') as QuotaTier,
+    overrideBytes: row.override_bytes === null ? null : Number(row.override_bytes),
+    unprovenPoolBytes: Number(row.unproven_pool_bytes),
+  };
+}
+
 const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
   0: 'unproven',
   1: 'superseded-image',
@@ -110,20 +125,12 @@ export class QuotaRepository {
 
   async policy(regionId: number, person: string, m: Db = this.ds): Promise<QuotaPolicyRow | null> {
     const [row] = await m.query(
-      `SELECT r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
+      `SELECT ${POLICY_COLUMNS}
          FROM region r LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = $2
         WHERE r.region_id = $1`,
       [regionId, person],
     );
-    if (!row) return null;
-    return {
-      defaultBytes: Number(row.default_quota_bytes),
-      trustedBytes: Number(row.trusted_quota_bytes),
-      hubPublicKey: row.hub_public_key,
-      tier: (row.tier ?? 'default') as QuotaTier,
-      overrideBytes: row.override_bytes === null ? null : Number(row.override_bytes),
-      unprovenPoolBytes: Number(row.unproven_pool_bytes),
-    };
+    return row ? toPolicyRow(row) : null;
   }
 
   /** Writes a person's tier and override; back to plain default removes the row. */

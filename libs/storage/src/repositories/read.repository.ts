@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { QuotaTier, RemovedReason } from '../entities';
+import type { RemovedReason } from '../entities';
+import type { EnvelopeHeader } from './envelope.repository';
 import { preparedQuery } from './prepared';
 import { inTransaction } from '../transaction';
 import { countedSql, limitSql, pressureSql, UNPROVEN_POOL } from '../accounting';
-import type { QuotaPolicyRow } from './quota.repository';
+import { POLICY_COLUMNS, type QuotaPolicyRow, toPolicyRow } from './quota.repository';
 
 /** Reads behind the GraphQL API. Every method takes the region first; every page is keyset-paged. */
 export interface EnvelopePageQuery {
@@ -54,24 +55,10 @@ export interface UsageTotals {
 }
 
 /** An envelope as the API sends it: sealed fields already in their wire text. */
-export interface EnvelopeView {
-  id: Buffer;
-  seq: number;
-  tsMs: number;
-  timestamp: string;
-  sender: string;
-  signature: string;
-  /** envelope v2 sender signature (base58), null when the envelope has none */
-  signatureV2: string | null;
+export interface EnvelopeView extends EnvelopeHeader {
   sealedRecipients: string[];
   /** standard base64, as on the wire ('' for a tombstone) */
   sealedLetter: string;
-  size: number;
-  receivedAt: Date;
-  purpose: string | null;
-  firstId: string | null;
-  replyTo: string | null;
-  removedReason: RemovedReason | null;
 }
 
 // Postgres hands out the sealed fields as wire text: base64 is a third smaller than bytea's hex
@@ -358,23 +345,14 @@ export class ReadRepository {
     const out = new Map<string, QuotaPolicyRow>();
     if (people.length === 0) return out;
     const rows: Array<Record<string, any>> = await this.ds.query(
-      `SELECT u.person, r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
+      `SELECT u.person, ${POLICY_COLUMNS}
          FROM region r
          CROSS JOIN unnest($2::text[]) AS u(person)
          LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = u.person
         WHERE r.region_id = $1`,
       [regionId, people],
     );
-    for (const r of rows) {
-      out.set(r.person, {
-        defaultBytes: Number(r.default_quota_bytes),
-        trustedBytes: Number(r.trusted_quota_bytes),
-        hubPublicKey: r.hub_public_key,
-        tier: (r.tier ?? 'default') as QuotaTier,
-        overrideBytes: r.override_bytes === null ? null : Number(r.override_bytes),
-        unprovenPoolBytes: Number(r.unproven_pool_bytes),
-      });
-    }
+    for (const r of rows) out.set(r.person, toPolicyRow(r));
     return out;
   }
 
