@@ -1,8 +1,9 @@
 /**
  * The quota accounting rule and the limit rule, each defined ONCE (docs/quotas.md "What counts").
- * Ingest (the usage it adds), removals (the usage they give back), the sweep, the eviction plan
- * and the quota service all use these; the SQL forms are built from the same constants and
- * test/quota/accounting.spec.ts checks them against the functions on real rows.
+ * Ingest (the usage it adds), removals (the usage they give back), the sweep, the eviction plan,
+ * the quota service and the admin's pressure pages all use these; the SQL forms are built from
+ * the same constants and libs/storage/test/accounting.spec.ts checks them against the functions
+ * on real rows.
  */
 import type { QuotaTier } from './entities';
 

@@ -5,6 +5,7 @@ import type { Me } from '../api/session';
 import { useThrottled } from '../api/use-debounced';
 import { useQuery } from '../api/use-query';
 import { useWindowEnd } from '../api/use-window';
+import { Card } from '../components/Card';
 import { Sparkline } from '../components/Charts';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
@@ -56,26 +57,11 @@ export function OverviewPage({ me }: { me: Me }) {
       ))}
       <ErrorBox error={overview.error} />
       <section className="cards" aria-label="Totals">
-        <div className="card">
-          <span className="card-label">Regions</span>
-          <span className="card-value">{formatCount(regions.length)}</span>
-        </div>
-        <div className="card">
-          <span className="card-label">Envelopes</span>
-          <span className="card-value">{formatCount(totals.envelopes)}</span>
-        </div>
-        <div className="card">
-          <span className="card-label">Stored</span>
-          <span className="card-value">{formatBytes(totals.bytes)}</span>
-        </div>
-        <div className="card">
-          <span className="card-label">People</span>
-          <span className="card-value">{formatCount(totals.people)}</span>
-        </div>
-        <div className={`card ${totals.over ? 'card-warn' : ''}`}>
-          <span className="card-label">Over their limit</span>
-          <span className="card-value">{formatCount(totals.over)}</span>
-        </div>
+        <Card label="Regions" value={formatCount(regions.length)} />
+        <Card label="Envelopes" value={formatCount(totals.envelopes)} />
+        <Card label="Stored" value={formatBytes(totals.bytes)} />
+        <Card label="People" value={formatCount(totals.people)} />
+        <Card label="Over their limit" value={formatCount(totals.over)} warn={totals.over > 0} />
       </section>
       {me.role === 'HUB_ADMIN' && <QueueSummary compact />}
       <section aria-labelledby="regions-title">

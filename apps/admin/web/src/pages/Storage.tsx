@@ -6,8 +6,9 @@ import { LineChart, type Point } from '../components/Charts';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
 import { RegionPicker, useDefaultRegion } from '../components/RegionPicker';
+import { SearchSelect } from '../components/SearchSelect';
 import { formatBytes, formatCount, formatPercent } from '../lib/format';
-import { setSearch, useLocation } from '../lib/router';
+import { useLocation } from '../lib/router';
 
 const PERIODS = [
   { value: '1h', label: 'Last hour', seconds: 3600, step: 60 },
@@ -61,16 +62,7 @@ export function StoragePage() {
       </div>
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
         <RegionPicker value={region} />
-        <label className="field inline">
-          <span>Period</span>
-          <select value={period.value} onChange={(e) => setSearch({ period: e.target.value })}>
-            {PERIODS.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SearchSelect label="Period" param="period" value={period.value} options={PERIODS} />
       </form>
       <ErrorBox error={series.error} />
       {region && !series.data && !series.error && <Loading what="samples" />}
