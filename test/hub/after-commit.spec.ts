@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { base58Decode, type KeyPair, parseTimestamp } from '@kiki/crypto';
 import { EnvelopeEvents } from '../../apps/hub/src/graphql/services/envelope-events.service';
 import { HubMetrics } from '../../apps/hub/src/health/metrics';
-import { AfterCommit } from '../../apps/hub/src/ingest/after-commit';
+import { AfterCommit, MAX_WAITING_PER_REGION } from '../../apps/hub/src/ingest/after-commit';
 import type { AfterCommitFollower, StoredNotice } from '../../apps/hub/src/ingest/stored-notice';
 import { QuotaQueue } from '../../apps/hub/src/quota/quota.queue';
 import type { RegionContext } from '../../apps/hub/src/regions/region.service';
@@ -101,6 +101,25 @@ describe('AfterCommit (the pipeline alone)', () => {
     first.open();
     await pipeline.idle();
     expect(seen).toEqual(['start 1:a', 'start 2:c', 'end 2:c', 'end 1:a', 'start 1:b', 'end 1:b']);
+  });
+
+  it('bounds what a stalled in-order follower keeps waiting: past the bound a notice skips it and is counted', async () => {
+    const metrics = new HubMetrics();
+    const errors = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const stall = gate();
+      let followed = 0;
+      const pipeline = new AfterCommit([{ name: 'events', inCommitOrder: true, follow: () => (followed++, stall.promise) }], metrics);
+      for (let i = 0; i < MAX_WAITING_PER_REGION + 3; i++) pipeline.run(notice(1, String(i)));
+      pipeline.run(notice(2)); // another region has its own bound
+      stall.open();
+      await pipeline.idle();
+      expect(followed).toBe(MAX_WAITING_PER_REGION + 1);
+      expect((await metrics.afterCommitFailures.get()).values).toEqual([expect.objectContaining({ labels: { follower: 'events' }, value: 3 })]);
+      expect(errors).toHaveBeenCalledTimes(1); // one line for a burst, not one per notice
+    } finally {
+      errors.mockRestore();
+    }
   });
 });
 

@@ -39,6 +39,13 @@ export const afterCommitFollowers: FactoryProvider<AfterCommitFollower[]> = {
 const DRAIN_TIMEOUT_MS = 5000;
 
 /**
+ * Notices an in-order follower may have waiting per region (a Redis that stalls holds each
+ * publish for its command timeout); past that, new ones skip it and count as failures, so a
+ * stalled follower costs bounded memory. Subscribers catch up with their cursor.
+ */
+export const MAX_WAITING_PER_REGION = 1000;
+
+/**
  * Runs the followers for each committed statement (IngestService → BatchInserter calls run()).
  * run() returns once every follower has been started: what a follower does synchronously is
  * done by then, what it awaits is not, so a slow follower never delays an answer.
@@ -47,8 +54,9 @@ const DRAIN_TIMEOUT_MS = 5000;
 export class AfterCommit implements BeforeApplicationShutdown {
   private readonly log = new Logger(AfterCommit.name);
   private readonly running = new Set<Promise<void>>();
-  /** per in-order follower and region: the last notice handed to it */
-  private readonly tails = new Map<string, Promise<void>>();
+  /** per in-order follower and region: the last notice handed to it, and how many wait */
+  private readonly tails = new Map<string, { tail: Promise<void>; waiting: number }>();
+  private lastSkipWarning = 0;
 
   constructor(
     @Inject(AFTER_COMMIT_FOLLOWERS) private readonly followers: AfterCommitFollower[],
@@ -67,13 +75,19 @@ export class AfterCommit implements BeforeApplicationShutdown {
         continue;
       }
       const key = `${f.name}:${notice.region.regionId}`;
-      const tail: Promise<void> = (this.tails.get(key) ?? Promise.resolve()).then(() => this.start(f, notice));
-      this.tails.set(key, tail);
-      this.track(
-        tail.finally(() => {
-          if (this.tails.get(key) === tail) this.tails.delete(key);
-        }),
-      );
+      const queue = this.tails.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
+      if (queue.waiting >= MAX_WAITING_PER_REGION) {
+        this.skipped(f, notice);
+        continue;
+      }
+      queue.waiting++;
+      const tail: Promise<void> = queue.tail.then(() => this.start(f, notice)).finally(() => {
+        queue.waiting--;
+        if (this.tails.get(key) === queue && queue.tail === tail) this.tails.delete(key);
+      });
+      queue.tail = tail;
+      this.tails.set(key, queue);
+      this.track(tail);
     }
   }
 
@@ -106,6 +120,13 @@ export class AfterCommit implements BeforeApplicationShutdown {
     this.metrics.afterCommitFailures.inc({ follower: f.name });
     // the rows are committed: followers only do follow-up work (indexes, jobs, events)
     this.log.error({ msg: 'after-commit follower failed', follower: f.name, regionId: notice.region.regionId, envelopes: notice.envelopes.length, err: err instanceof Error ? err.message : String(err) });
+  }
+
+  private skipped(f: AfterCommitFollower, notice: StoredNotice): void {
+    this.metrics.afterCommitFailures.inc({ follower: f.name });
+    if (Date.now() - this.lastSkipWarning < 1000) return; // a stalled follower must not flood the log
+    this.lastSkipWarning = Date.now();
+    this.log.error({ msg: 'after-commit follower too far behind; notice skipped', follower: f.name, regionId: notice.region.regionId, waiting: MAX_WAITING_PER_REGION });
   }
 
   private track(p: Promise<void>): void {
