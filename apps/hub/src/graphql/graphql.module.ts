@@ -7,7 +7,6 @@ import { HttpModule } from '../common/http.module';
 import { HubConfig, introspectionEnabled } from '../config/hub-config';
 import { HealthModule } from '../health/health.module';
 import { IngestModule } from '../ingest/ingest.module';
-import { RedisModule } from '../redis/redis.module';
 import { RegionsModule } from '../regions/regions.module';
 import { StorageModule } from '../storage.module';
 import { GqlContextFactory } from './auth/context.factory';
@@ -62,7 +61,6 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
 @Module({
   imports: [
     StorageModule,
-    RedisModule,
     HealthModule,
     HttpModule,
     RegionsModule,
