@@ -200,4 +200,29 @@ describe('after-commit in a hub', () => {
       quota.afterIngest = afterIngest;
     }
   });
+
+  it('at shutdown, lets started followers finish before their modules close their connections', async () => {
+    const own = await startTestHub();
+    const ctx = await own.createRegion('after-commit-shutdown');
+    const events = own.app.get(EnvelopeEvents);
+    const order: string[] = [];
+    const [publishStored, shutdown] = [events.publishStored, events.onApplicationShutdown];
+    events.publishStored = async (n) => {
+      await new Promise((r) => setTimeout(r, 300));
+      await publishStored.call(events, n);
+      order.push('published');
+    };
+    events.onApplicationShutdown = async () => {
+      order.push('events closed');
+      await shutdown.call(events);
+    };
+    const res = await fetch(`${own.url}/sync/${ctx.publicKey}/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...authHeader(alice, ctx.keys) },
+      body: JSON.stringify({ envelopes: [publicPost(alice, ctx.keys)] }),
+    });
+    expect(res.status).toBe(200);
+    await own.close();
+    expect(order).toEqual(['published', 'events closed']);
+  });
 });

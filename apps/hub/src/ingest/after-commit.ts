@@ -1,4 +1,4 @@
-import { type FactoryProvider, Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { type FactoryProvider, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { EnvelopeEvents } from '../graphql/services/envelope-events.service';
 import { HubMetrics } from '../health/metrics';
 import { QuotaQueue } from '../quota/quota.queue';
@@ -51,7 +51,7 @@ export const MAX_WAITING_PER_REGION = 1000;
  * done by then, what it awaits is not, so a slow follower never delays an answer.
  */
 @Injectable()
-export class AfterCommit implements BeforeApplicationShutdown {
+export class AfterCommit implements OnApplicationShutdown {
   private readonly log = new Logger(AfterCommit.name);
   private readonly running = new Set<Promise<void>>();
   /** per in-order follower and region: the last notice handed to it, and how many wait */
@@ -96,7 +96,11 @@ export class AfterCommit implements BeforeApplicationShutdown {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * After the HTTP server closed (no more commits) and before the followers' own modules shut
+   * down (Nest shuts a module down before those it imports): what was started finishes first.
+   */
+  async onApplicationShutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), DRAIN_TIMEOUT_MS)));
     if ((await Promise.race([this.idle().then(() => 'idle' as const), late])) === 'late') {
