@@ -4,7 +4,7 @@ import { EnvelopeRepository } from '@kiki/storage';
 import { HubError } from '../common/errors';
 import { IngestService } from '../ingest/ingest.service';
 import { RegionService } from '../regions/region.service';
-import { toKikiWire } from '../sync/envelope-wire';
+import { toKikiWire } from '../common/envelope-wire';
 import { ListCache } from './list-cache';
 
 /** The four routes of an original kiki instance's public port, per region (PROTOCOL.md part 1). */

@@ -120,8 +120,10 @@ export const MAX_PAGE = 100;
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
 
 /**
- * Quota administration (the GraphQL and dashboard layers call these; see docs/quotas.md).
- * Every method takes the region first. Enforcement itself happens in the workers.
+ * Quota administration: what admins read and change (GraphQL, the dashboard and `hub` CLI call
+ * these; see docs/quotas.md). Every method takes the region first. It runs no job: enforcement
+ * happens in the workers (quota.evaluate: QuotaEvaluateHandler, quota.erase: QuotaEraseHandler,
+ * quota.sweep*: SweepService, usage.sample: UsageSampleService).
  */
 @Injectable()
 export class QuotaService {

@@ -5,7 +5,7 @@ import { HubConfig } from '../config/hub-config';
 import { HubError } from '../common/errors';
 import { IngestService } from '../ingest/ingest.service';
 import type { RegionContext } from '../regions/region.service';
-import { toWire } from './envelope-wire';
+import { toWire } from '../common/envelope-wire';
 import type { FetchResponseDto, PullResponseDto, PushResponseDto } from './sync.dto';
 
 // A pull answer stops growing past this many bytes of sealed letters (one envelope always fits).
