@@ -1,12 +1,13 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsRegionKey } from '../../common/validators';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 
 @ArgsType()
 export class AuditLogArgs {
   @Field(() => String, { nullable: true, description: 'only this region (public key); omitted: every region in your scope (hub admins: hub-wide actions too)' })
   @IsOptional()
-  @IsString()
+  @IsRegionKey()
   region?: string;
 
   @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `page size, 1 to ${MAX_PAGE_SIZE}` })

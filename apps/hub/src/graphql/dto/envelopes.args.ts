@@ -1,5 +1,6 @@
 import { ArgsType, Field, GraphQLISODateTime, ID, Int } from '@nestjs/graphql';
 import { IsDate, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBase58Key } from '../../common/validators';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { RegionArgs } from './region.args';
 
@@ -18,7 +19,7 @@ export class EnvelopesArgs extends RegionArgs {
 
   @Field(() => String, { nullable: true, description: 'only envelopes from this sender (base58 public key)' })
   @IsOptional()
-  @IsString()
+  @IsBase58Key()
   sender?: string;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'only envelopes whose own timestamp is at or after this time' })
@@ -30,6 +31,6 @@ export class EnvelopesArgs extends RegionArgs {
 @ArgsType()
 export class EnvelopeArgs extends RegionArgs {
   @Field(() => ID, { description: 'the kiki id (base58)' })
-  @IsString()
+  @IsBase58Key('id')
   id: string;
 }

@@ -1,5 +1,6 @@
 import { ArgsType, Field, Int, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBase58Key } from '../../common/validators';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { RegionArgs } from './region.args';
 
@@ -22,7 +23,7 @@ registerEnumType(PersonOrder, {
 @ArgsType()
 export class PersonArgs extends RegionArgs {
   @Field({ description: 'the person\'s base58 public key' })
-  @IsString()
+  @IsBase58Key()
   publicKey: string;
 }
 

@@ -1,6 +1,7 @@
 import { ArgsType, Field, Float, GraphQLISODateTime, Int } from '@nestjs/graphql';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
+import { IsBase58Key } from '../../common/validators';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { RegionArgs } from './region.args';
 
@@ -8,7 +9,7 @@ import { RegionArgs } from './region.args';
 export class EvictionsArgs extends RegionArgs {
   @Field(() => String, { nullable: true, description: 'only evictions of this person (base58 public key)' })
   @IsOptional()
-  @IsString()
+  @IsBase58Key()
   person?: string;
 
   @Field(() => EvictionReason, { nullable: true, description: 'only evictions for this reason' })
@@ -54,7 +55,7 @@ export class SetQuotaPolicyArgs extends RegionArgs {
 @ArgsType()
 export class SetPersonTierArgs extends RegionArgs {
   @Field({ description: 'the person\'s base58 public key' })
-  @IsString()
+  @IsBase58Key()
   publicKey: string;
 
   @Field(() => QuotaTier)
@@ -70,7 +71,7 @@ export class SetPersonTierArgs extends RegionArgs {
 @ArgsType()
 export class PersonKeyArgs extends RegionArgs {
   @Field({ description: 'the person\'s base58 public key' })
-  @IsString()
+  @IsBase58Key()
   publicKey: string;
 }
 
@@ -108,6 +109,6 @@ export class RestoreEnvelopesArgs extends RegionArgs {
   @IsArray()
   @ArrayMinSize(1, { message: 'ids is empty: send 1 or more' })
   @ArrayMaxSize(1000, { message: 'send at most 1000 ids per restoreEnvelopes' })
-  @IsString({ each: true })
+  @IsBase58Key('id', { each: true })
   ids: string[];
 }
