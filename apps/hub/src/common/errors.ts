@@ -35,7 +35,6 @@ export const ERROR_STATUS = {
   UNKNOWN_REGION: HttpStatus.NOT_FOUND,
   CONFLICT: HttpStatus.CONFLICT,
   UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
-  TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
 } as const;
 
 export type HubErrorCode = keyof typeof ERROR_STATUS;
@@ -57,13 +56,17 @@ export class HubError extends Error {
   }
 }
 
-/** A rate limit refused the request: 429 with Retry-After (GraphQL: code RATE_LIMITED, extensions.retryAfter). */
+/**
+ * A rate limit refused the request: 429 with Retry-After (GraphQL: code RATE_LIMITED,
+ * extensions.retryAfter). Every limit answers this one code, the admin login throttle included.
+ */
 export class RateLimitedError extends HubError {
   constructor(
     readonly limit: string,
     readonly retryAfterSeconds: number,
+    message = `too many requests (${limit} limit); try again in ${retryAfterSeconds} s`,
   ) {
-    super('RATE_LIMITED', `too many requests (${limit} limit); try again in ${retryAfterSeconds} s`);
+    super('RATE_LIMITED', message);
   }
 }
 

@@ -1,12 +1,12 @@
 import { ArgsType, Field, Float, GraphQLISODateTime, Int } from '@nestjs/graphql';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsEnum, IsInt, IsNumber, IsOptional, Min } from 'class-validator';
 import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
 import { IsBase58Key } from '../../common/validators';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
+import { PageArgs } from './page.args';
 import { RegionArgs } from './region.args';
 
 @ArgsType()
-export class EvictionsArgs extends RegionArgs {
+export class EvictionsArgs extends PageArgs(RegionArgs) {
   @Field(() => String, { nullable: true, description: 'only evictions of this person (base58 public key)' })
   @IsOptional()
   @IsBase58Key()
@@ -26,17 +26,6 @@ export class EvictionsArgs extends RegionArgs {
   @IsOptional()
   @IsDate()
   until?: Date;
-
-  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `page size, 1 to ${MAX_PAGE_SIZE}` })
-  @IsInt()
-  @Min(1, { message: 'first must be at least 1' })
-  @Max(MAX_PAGE_SIZE, { message: `first may be at most ${MAX_PAGE_SIZE}: page through the rest with \`after\`` })
-  first: number = DEFAULT_PAGE_SIZE;
-
-  @Field(() => String, { nullable: true, description: 'continue after this cursor (`pageInfo.endCursor`)' })
-  @IsOptional()
-  @IsString()
-  after?: string;
 }
 
 @ArgsType()
