@@ -52,7 +52,6 @@ async function graphql(query: string, variables: Record<string, unknown>, author
 
 const asPath = (v: unknown) => encodeURIComponent(String(v));
 
-
 /** Each surface: how to send one malformed value, and which field the answer must name. */
 const SURFACES: Array<{ name: string; field?: string; path?: boolean; graphql?: boolean; send: (bad: unknown) => Promise<Answer> }> = [
   { name: 'POST /sync/:region/fetch (ids)', field: 'ids[0]', send: (bad) => rest('POST', `/sync/${region.public}/fetch`, { ids: [bad] }) },
