@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsEnum, IsInt, 
 import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
 import { IsBase58Key } from '../../common/validators';
 import { PageArgs } from './page.args';
+import { PersonArgs } from './persons.args';
 import { RegionArgs } from './region.args';
 
 @ArgsType()
@@ -42,11 +43,7 @@ export class SetQuotaPolicyArgs extends RegionArgs {
 }
 
 @ArgsType()
-export class SetPersonTierArgs extends RegionArgs {
-  @Field({ description: 'the person\'s base58 public key' })
-  @IsBase58Key()
-  publicKey: string;
-
+export class SetPersonTierArgs extends PersonArgs {
   @Field(() => QuotaTier)
   @IsEnum(QuotaTier)
   tier: QuotaTier;
@@ -55,13 +52,6 @@ export class SetPersonTierArgs extends RegionArgs {
   @IsOptional()
   @IsNumber()
   overrideBytes?: number | null;
-}
-
-@ArgsType()
-export class PersonKeyArgs extends RegionArgs {
-  @Field({ description: 'the person\'s base58 public key' })
-  @IsBase58Key()
-  publicKey: string;
 }
 
 @ArgsType()
