@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type INestApplication, Logger, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -12,6 +12,7 @@ import { HubExceptionFilter } from './common/http-exception.filter';
 import { RateLimits } from './common/rate-limits';
 import { JsonLogger } from './common/logger';
 import { apiSecurityHeaders, pageSecurityHeaders } from './common/security-headers';
+import { HubValidationPipe } from './common/validators';
 import { docsEnabled, HubConfig } from './config/hub-config';
 import { PageCache } from './graphql/page-cache';
 import { GRAPHQL_PATH } from './graphql/request-limit';
@@ -48,7 +49,7 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
   applyAvailabilityBounds(app, config);
   app.useGlobalFilters(new HubExceptionFilter());
   app.useGlobalPipes(
-    new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
+    new HubValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
   );
   // (signals: startHub's closeOnSignals, not Nest's shutdown hooks, which exit with 143)
   // --- shutdown (issue 12): while draining, every response closes its connection ---

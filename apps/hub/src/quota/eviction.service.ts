@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { base58Decode } from '@kiki/crypto';
+import { parseKey32 } from '@kiki/crypto';
 import { EnvelopeRepository, type EvictionCandidate, type EvictionPlan, type EvictionReason, QuotaRepository, type RemovedReason } from '@kiki/storage';
 import type { DataSource, EntityManager } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
@@ -201,12 +201,8 @@ export function supersededImages(contents: Array<string | null>): Buffer[] {
   const out = new Map<string, Buffer>();
   for (const c of older) {
     if (!c || c === current) continue;
-    try {
-      const id = Buffer.from(base58Decode(c));
-      if (id.length === 32) out.set(c, id);
-    } catch {
-      // not an id: nothing to evict for it
-    }
+    const id = parseKey32(c); // not an id: nothing to evict for it
+    if (id.ok) out.set(c, id.bytes);
   }
   return [...out.values()];
 }
