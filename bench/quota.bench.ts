@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createHubApp } from '../apps/hub/src/bootstrap';
 import { loadConfig } from '../apps/hub/src/config/hub-config';
-import { IngestService } from '../apps/hub/src/ingest/ingest.service';
+import { ReconcileService } from '../apps/hub/src/sync/reconcile.service';
 import { QUOTA_QUEUE } from '../apps/hub/src/quota/quota.jobs';
 import { QuotaQueue } from '../apps/hub/src/quota/quota.queue';
 import { QuotaService } from '../apps/hub/src/quota/quota.service';
@@ -138,13 +138,17 @@ async function lagBench(app: App, url: string, opts: QuotaBenchOptions, mode: st
     ),
   );
 
-  // Commit times of each offender's batches, taken in the ingest path's after-commit hook.
+  // Commit times of each offender's batches, taken at the first after-commit follower
+  // (ingest/after-commit.ts: the reconciliation index, called synchronously right after each commit).
   const committedAt = new Map<string, number>();
   const watched = new Set(offenders.map((p) => p.public));
-  app.get(IngestService).onStored((n) => {
+  const reconcile = app.get(ReconcileService);
+  const addStored = reconcile.addStored.bind(reconcile);
+  reconcile.addStored = (n) => {
     const t = performance.now();
     for (const e of n.envelopes) if (watched.has(e.sender)) committedAt.set(e.sender, t);
-  });
+    addStored(n);
+  };
 
   // One poller reads every offender's usage every 10 ms and wakes those back under the limit.
   const ds = app.get(DataSourceToken) as DataSource;

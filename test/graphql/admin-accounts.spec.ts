@@ -117,7 +117,7 @@ describe('login throttling', () => {
     await accounts.create('test', 'target', 'hub', [], PASSWORD);
     for (let i = 0; i < 3; i++) expect(codeOf((await login('target', 'guess ' + i, `198.51.100.${i}`)) as any)).toBe('UNAUTHENTICATED');
     const refused = await login('target', PASSWORD, '198.51.100.9');
-    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
     expect(refused.errors?.[0].extensions?.retryAfter).toBeGreaterThan(800);
     expect(refused.data).toBeNull();
     // other accounts are not affected
@@ -127,7 +127,7 @@ describe('login throttling', () => {
   it('refuses an address after too many failures across accounts; other addresses still log in', async () => {
     const ip = '192.0.2.77';
     for (let i = 0; i < 6; i++) expect(codeOf((await login(`user${i}`, 'nope nope nope', ip)) as any)).toBe('UNAUTHENTICATED');
-    expect((await login('ria', PASSWORD, ip)).errors?.[0].extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect((await login('ria', PASSWORD, ip)).errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
     expect((await login('ria', PASSWORD, '192.0.2.78')).data.adminLogin.admin.username).toBe('ria');
   });
 
@@ -136,7 +136,7 @@ describe('login throttling', () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => login('parallel', `guess ${i}`, `198.51.100.${100 + i}`)));
     const codes = results.map((r) => r.errors?.[0].extensions?.code);
     expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(3);
-    expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(5);
   });
 
   it('forgets counts whose window is over', async () => {
@@ -162,7 +162,7 @@ describe('login throttling', () => {
       await at(hub.url, 0);
       await at(otherUrl, 1);
       await at(hub.url, 2);
-      expect((await at(otherUrl, 3)).errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
+      expect((await at(otherUrl, 3)).errors[0].extensions.code).toBe('RATE_LIMITED');
     } finally {
       await other.close();
     }

@@ -8,7 +8,6 @@ import { type HubConfig, loadConfig } from '../../apps/hub/src/config/hub-config
 import { type FoundHandler, handlerTable, OnQuotaJob, type PersonJob, QUOTA_JOB_NAMES, QuotaJobsError } from '../../apps/hub/src/quota/quota.jobs';
 import { QuotaModule } from '../../apps/hub/src/quota/quota.module';
 import { QuotaWorker } from '../../apps/hub/src/quota/quota.worker';
-import { StorageModule } from '../../apps/hub/src/storage.module';
 import { startWorker } from '../../apps/hub/src/worker';
 import { createTestDatabase, type TestDatabase, testRedisPrefix, testRedisUrl } from '../support/db';
 import { dropQuotaQueue } from '../support/hub';
@@ -69,10 +68,10 @@ describe('application contexts', () => {
       @OnQuotaJob('quota.evaluate')
       async evaluate(_job: PersonJob): Promise<void> {}
     }
-    @Module({ imports: [ConfigModule.forRoot(config), StorageModule, QuotaModule], providers: [Rogue] })
+    @Module({ imports: [ConfigModule.forRoot(config), QuotaModule.forWorker()], providers: [Rogue] })
     class Broken {}
     await expect(NestFactory.createApplicationContext(Broken, { logger: false, abortOnError: false })).rejects.toThrow(
-      /"quota.evaluate" has two handlers: (EvictionService.evaluate and Rogue.evaluate|Rogue.evaluate and EvictionService.evaluate)/,
+      /"quota.evaluate" has two handlers: (QuotaEvaluateHandler.evaluate and Rogue.evaluate|Rogue.evaluate and QuotaEvaluateHandler.evaluate)/,
     );
   });
 

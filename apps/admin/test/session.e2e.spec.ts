@@ -90,6 +90,8 @@ describe('sign-in', () => {
     }
     const throttled = await signIn('locked', PASSWORD);
     expect(throttled.status).toBe(429);
+    // the hub's one 429 code, passed on as is
+    expect(throttled.body.error).toBe('RATE_LIMITED');
     expect(throttled.body.retryAfter).toBeGreaterThan(0);
     expect(throttled.cookie).toBeUndefined();
   });

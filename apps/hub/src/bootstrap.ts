@@ -1,17 +1,18 @@
 import 'reflect-metadata';
-import { type INestApplication, Logger, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DEFAULT_REGION } from '@kiki/crypto';
 import { ensureDatabase, runMigrations } from '@kiki/storage';
 import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
 import { AdminAccountService } from './admin/admin-account.service';
 import { AppModule } from './app.module';
 import { HubExceptionFilter } from './common/http-exception.filter';
 import { RateLimits } from './common/rate-limits';
 import { JsonLogger } from './common/logger';
+import { apiSecurityHeaders, pageSecurityHeaders } from './common/security-headers';
+import { HubValidationPipe } from './common/validators';
 import { docsEnabled, HubConfig } from './config/hub-config';
 import { PageCache } from './graphql/page-cache';
 import { GRAPHQL_PATH } from './graphql/request-limit';
@@ -48,7 +49,7 @@ export async function createHubApp(config: HubConfig, opts: HubAppOptions = {}):
   applyAvailabilityBounds(app, config);
   app.useGlobalFilters(new HubExceptionFilter());
   app.useGlobalPipes(
-    new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
+    new HubValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false }),
   );
   // (signals: startHub's closeOnSignals, not Nest's shutdown hooks, which exit with 143)
   // --- shutdown (issue 12): while draining, every response closes its connection ---
@@ -88,12 +89,9 @@ function applyAvailabilityBounds(app: NestExpressApplication, config: HubConfig)
   // Node enforces both only when it checks its connections (every 30 s by default); read at listen
   (server as typeof server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(1000, server.headersTimeout / 4));
   app.disable('x-powered-by');
-  // The API answers JSON only: no script may run from it. Swagger UI and Apollo's landing page
-  // (GET /graphql) are pages with their own scripts, so they keep the other headers but no CSP.
-  const api = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
-  const pages = helmet({ contentSecurityPolicy: false });
+  // common/security-headers.ts: the API's headers, and the pages' (Swagger UI, Apollo's landing page)
   app.use((req: Request, res: Response, next: NextFunction) =>
-    req.path.startsWith('/docs') || (req.method === 'GET' && req.path === '/graphql') ? pages(req, res, next) : api(req, res, next),
+    req.path.startsWith('/docs') || (req.method === 'GET' && req.path === '/graphql') ? pageSecurityHeaders(req, res, next) : apiSecurityHeaders(req, res, next),
   );
 }
 

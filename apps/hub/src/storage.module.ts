@@ -1,11 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { dataSourceOptions, EnvelopeRepository, NonceRepository, RegionRepository } from '@kiki/storage';
+import { dataSourceOptions, EnvelopeRepository, NonceRepository, ReadRepository, RegionRepository } from '@kiki/storage';
 import { DataSource } from 'typeorm';
 import { HubConfig } from './config/hub-config';
 
-/** Postgres through TypeORM, and the repositories over it (libs/storage knows nothing of Nest). */
-@Global()
+/**
+ * Postgres through TypeORM, and the repositories shared by several features (libs/storage knows
+ * nothing of Nest); a repository of one feature is provided by that feature's module (admin,
+ * quota). Imported by each module that uses them; TypeORM's DataSource itself is Nest's
+ * infrastructure (visible everywhere once the root is imported).
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -17,7 +21,9 @@ import { HubConfig } from './config/hub-config';
     { provide: RegionRepository, inject: [DataSource], useFactory: (ds: DataSource) => new RegionRepository(ds) },
     { provide: EnvelopeRepository, inject: [DataSource], useFactory: (ds: DataSource) => new EnvelopeRepository(ds) },
     { provide: NonceRepository, inject: [DataSource], useFactory: (ds: DataSource) => new NonceRepository(ds) },
+    // reads for GraphQL pages and the original /list (no writes)
+    { provide: ReadRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ReadRepository(ds) },
   ],
-  exports: [RegionRepository, EnvelopeRepository, NonceRepository],
+  exports: [RegionRepository, EnvelopeRepository, NonceRepository, ReadRepository],
 })
 export class StorageModule {}

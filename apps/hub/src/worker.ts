@@ -11,15 +11,13 @@ import { closeOnSignals } from './lifecycle/shutdown';
 import { QuotaModule } from './quota/quota.module';
 import { QuotaQueue } from './quota/quota.queue';
 import { QuotaWorker } from './quota/quota.worker';
-import { RedisModule } from './redis/redis.module';
 import { isNothingThere, postgresUnreachable, probePostgres, probeRedis, redisUnreachable, ServiceUnreachableError } from './services/service-check';
-import { StorageModule } from './storage.module';
 
-/** The standalone worker: configuration, Postgres and the quota module; no HTTP. */
+/** The standalone worker: configuration and the quota module with its workers (it imports Postgres and Redis); no HTTP. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: HubConfig): DynamicModule {
-    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), StorageModule, RedisModule, QuotaModule.forWorker()] };
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), QuotaModule.forWorker()] };
   }
 }
 

@@ -94,24 +94,50 @@ export function base58Encode(bytes: Uint8Array): string {
 /** Decodes strict base58; throws KeyError (naming `field`) on any character outside the alphabet. */
 export function base58Decode(text: string, field = 'base58'): Buffer {
   if (typeof text !== 'string') throw new KeyError(field, 'expected a base58 string');
-  return decode(text, field, -1);
+  return decode(text, field);
 }
+
+/** Why a text is not base58 of a fixed size: the one list every caller maps to its own error. */
+export type Base58Failure = 'NOT_A_STRING' | 'EMPTY' | 'NOT_BASE58' | 'WRONG_LENGTH';
+
+/** Typed result of parseBase58Exact / parseKey32: the bytes, or the failure and what to tell the sender. */
+export type Base58Parse = { ok: true; bytes: Buffer } | { ok: false; failure: Base58Failure; detail: string };
+
+const failed = (failure: Base58Failure, detail: string): Base58Parse => ({ ok: false, failure, detail });
 
 /**
- * Decodes strict base58 that must yield exactly `n` bytes (a key, an id, a box). The text length
- * is checked before any arithmetic so oversize input costs nothing.
+ * Strict base58 that must yield exactly `n` bytes, without throwing. The text length is checked
+ * before any arithmetic so oversize input costs nothing.
  */
-export function base58DecodeExact(text: unknown, n: number, field = 'base58'): Buffer {
-  if (typeof text !== 'string') throw new KeyError(field, 'expected a base58 string');
-  if (text.length === 0) throw new KeyError(field, `empty, expected base58 of ${n} bytes`);
+export function parseBase58Exact(text: unknown, n: number): Base58Parse {
+  if (typeof text !== 'string') return failed('NOT_A_STRING', 'expected a base58 string');
+  if (text.length === 0) return failed('EMPTY', `empty, expected base58 of ${n} bytes`);
   if (text.length > maxBase58Length(n)) {
-    throw new KeyError(field, `${text.length} characters cannot be base58 of ${n} bytes (at most ${maxBase58Length(n)})`);
+    return failed('WRONG_LENGTH', `${text.length} characters cannot be base58 of ${n} bytes (at most ${maxBase58Length(n)})`);
   }
-  return decode(text, field, n);
+  let bytes: Buffer;
+  try {
+    bytes = decode(text, '');
+  } catch (e) {
+    return failed('NOT_BASE58', (e as KeyError).detail);
+  }
+  return bytes.length === n ? { ok: true, bytes } : failed('WRONG_LENGTH', `decodes to ${bytes.length} bytes, expected ${n}`);
 }
 
-/** Shared decoder; `expect` >= 0 demands that exact byte length. */
-function decode(text: string, field: string, expect: number): Buffer {
+/** A 32-byte key or envelope id as base58 text (the size of every key and id kiki moves). */
+export function parseKey32(text: unknown): Base58Parse {
+  return parseBase58Exact(text, 32);
+}
+
+/** parseBase58Exact that throws KeyError (naming `field`) instead (a key, an id, a box). */
+export function base58DecodeExact(text: unknown, n: number, field = 'base58'): Buffer {
+  const parsed = parseBase58Exact(text, n);
+  if (!parsed.ok) throw new KeyError(field, parsed.detail);
+  return parsed.bytes;
+}
+
+/** Shared decoder: any byte length. */
+function decode(text: string, field: string): Buffer {
   const len = text.length;
   let zeros = 0;
   while (zeros < len && text.charCodeAt(zeros) === 49) zeros++;
@@ -152,9 +178,6 @@ function decode(text: string, field: string, expect: number): Buffer {
   }
   const sig = used > 0 ? (used - 1) * 4 + topBytes : 0;
   const total = zeros + sig;
-  if (expect >= 0 && total !== expect) {
-    throw new KeyError(field, `decodes to ${total} bytes, expected ${expect}`);
-  }
   const out = Buffer.allocUnsafe(total);
   out.fill(0, 0, zeros);
   // Limbs are integers below 2^32, so `>>> 0` is exact and bytes come out by shifts.

@@ -8,7 +8,17 @@ export {
   SignatureError,
   NotARecipientError,
 } from './errors';
-export { BASE58_ALPHABET, base58Encode, base58Decode, base58DecodeExact, maxBase58Length } from './base58';
+export {
+  type Base58Failure,
+  type Base58Parse,
+  BASE58_ALPHABET,
+  base58Encode,
+  base58Decode,
+  base58DecodeExact,
+  maxBase58Length,
+  parseBase58Exact,
+  parseKey32,
+} from './base58';
 export {
   type PublicKeyPair,
   type KeyPair,

@@ -1,6 +1,6 @@
 /** kiki keys: NaCl box keypairs (X25519) travelling as base58 text. */
 import sodium from 'sodium-native';
-import { base58DecodeExact, base58Encode } from './base58';
+import { base58DecodeExact, base58Encode, parseKey32 } from './base58';
 import { KeyError } from './errors';
 
 export const KEY_BYTES = 32;
@@ -65,14 +65,9 @@ export function decodePublicKey(b58: string, field = 'public'): Buffer {
   return pk;
 }
 
+/** Whether `b58` is base58 of 32 bytes (parseKey32 says why not). */
 export function isValidKey(b58: unknown): boolean {
-  if (typeof b58 !== 'string') return false;
-  try {
-    base58DecodeExact(b58, KEY_BYTES);
-    return true;
-  } catch {
-    return false;
-  }
+  return parseKey32(b58).ok;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   KeyError,
   keyPairFromPrivate,
   maxBase58Length,
+  parseKey32,
 } from '../src';
 
 // Bitcoin Core's src/test/data/base58_encode_decode.json.
@@ -104,6 +105,26 @@ describe('keys', () => {
     expect(isValidKey({})).toBe(false);
     expect(isValidKey('1'.repeat(32))).toBe(true); // 32 zero bytes are still 32 bytes
     expect(decodeKey('1'.repeat(32)).equals(Buffer.alloc(32))).toBe(true);
+  });
+
+  it('parseKey32 says why a text is not a 32-byte key, without throwing, as base58DecodeExact would', () => {
+    const cases: Array<[unknown, string]> = [
+      [undefined, 'NOT_A_STRING'],
+      [12345, 'NOT_A_STRING'],
+      ['', 'EMPTY'],
+      ['0OIl', 'NOT_BASE58'],
+      [`${DEFAULT_REGION.public.slice(0, 40)}ключ`, 'NOT_BASE58'],
+      [base58Encode(Buffer.alloc(31, 9)), 'WRONG_LENGTH'],
+      [base58Encode(Buffer.alloc(33, 9)), 'WRONG_LENGTH'],
+      ['z'.repeat(45), 'WRONG_LENGTH'],
+    ];
+    for (const [text, failure] of cases) {
+      const parsed = parseKey32(text);
+      expect(parsed).toMatchObject({ ok: false, failure });
+      expect(() => base58DecodeExact(text, 32, 'k')).toThrow(`k: ${(parsed as { detail: string }).detail}`);
+    }
+    const ok = parseKey32(DEFAULT_REGION.public);
+    expect(ok.ok && ok.bytes.equals(decodeKey(DEFAULT_REGION.public))).toBe(true);
   });
 
   it('over-long text is refused by length before decoding', () => {

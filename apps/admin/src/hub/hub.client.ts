@@ -6,7 +6,7 @@ export interface HubSession {
   admin: { username: string; role: 'HUB_ADMIN' | 'REGION_ADMIN'; regions: string[] };
 }
 
-/** A GraphQL error from the hub, with its `extensions.code` (UNAUTHENTICATED, TOO_MANY_REQUESTS, ...). */
+/** A GraphQL error from the hub, with its `extensions.code` (UNAUTHENTICATED, RATE_LIMITED, ...). */
 export class HubCallError extends Error {
   constructor(
     message: string,

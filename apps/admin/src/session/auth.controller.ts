@@ -46,10 +46,11 @@ export class AuthController {
       return publicView(session);
     } catch (err) {
       if (!(err instanceof HubCallError)) throw err;
-      if (err.code === 'TOO_MANY_REQUESTS') {
+      // the hub's one 429 code: its login throttle and its per-address limit on /graphql alike
+      if (err.code === 'RATE_LIMITED') {
         const wait = Math.max(1, Math.ceil(err.retryAfter ?? 60));
         res.status(429).setHeader('Retry-After', String(wait));
-        return { error: 'TOO_MANY_REQUESTS', message: `too many sign-in attempts: try again in ${wait} s`, retryAfter: wait };
+        return { error: 'RATE_LIMITED', message: `too many sign-in attempts: try again in ${wait} s`, retryAfter: wait };
       }
       if (err.code === 'UNAUTHENTICATED' || err.code === 'BAD_USER_INPUT') {
         res.status(401);

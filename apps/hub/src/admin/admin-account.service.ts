@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ADMIN_ROLES, AdminRepository, type AdminAccountRow, type AdminRole, inTransaction, RegionRepository } from '@kiki/storage';
 import { DataSource, type EntityManager } from 'typeorm';
-import { HubError } from '../common/errors';
+import { HubError, RateLimitedError } from '../common/errors';
 import { HubConfig } from '../config/hub-config';
 import type { AdminPrincipal } from './admin-principal';
 import { AuditService } from './audit.service';
@@ -148,7 +148,7 @@ export class AdminAccountService {
     if (over.length) {
       const retryAfter = Math.max(...over.map((o) => o.retryAfter));
       this.log.warn({ msg: 'admin login throttled', username, clientIp, keys: over.map((o) => o.key) });
-      throw new HubError('TOO_MANY_REQUESTS', `too many failed logins; try again in ${retryAfter} s`, undefined, { retryAfter });
+      throw new RateLimitedError('admin-login', retryAfter, `too many failed logins; try again in ${retryAfter} s`);
     }
     const account = await this.admins.byUsername(username);
     const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));

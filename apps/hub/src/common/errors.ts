@@ -4,6 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 export const ERROR_STATUS = {
   BAD_REQUEST: HttpStatus.BAD_REQUEST,
   INVALID_ENVELOPE: HttpStatus.BAD_REQUEST,
+  /** a malformed key or envelope id (empty, not base58, not 32 bytes), the same on /sync, /r/ and GraphQL: common/keys.ts, common/validators.ts */
   INVALID_KEY: HttpStatus.BAD_REQUEST,
   INVALID_MESSAGE: HttpStatus.BAD_REQUEST,
   BAD_SIGNATURE: HttpStatus.UNPROCESSABLE_ENTITY,
@@ -25,6 +26,7 @@ export const ERROR_STATUS = {
   TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   UNSUPPORTED_ENCODING: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  /** any rate limit, the admin login throttle included (RateLimitedError: Retry-After / extensions.retryAfter) */
   RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
   TOMBSTONED: HttpStatus.GONE,
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
@@ -32,10 +34,10 @@ export const ERROR_STATUS = {
   TOKEN_REPLAYED: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
   NOT_FOUND: HttpStatus.NOT_FOUND,
+  /** a well-formed key of a region this hub does not carry; on /sync (and /r/ of token regions) answered as a wrong token instead */
   UNKNOWN_REGION: HttpStatus.NOT_FOUND,
   CONFLICT: HttpStatus.CONFLICT,
   UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
-  TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
 } as const;
 
 export type HubErrorCode = keyof typeof ERROR_STATUS;
@@ -57,13 +59,17 @@ export class HubError extends Error {
   }
 }
 
-/** A rate limit refused the request: 429 with Retry-After (GraphQL: code RATE_LIMITED, extensions.retryAfter). */
+/**
+ * A rate limit refused the request: 429 with Retry-After (GraphQL: code RATE_LIMITED,
+ * extensions.retryAfter). Every limit answers this one code, the admin login throttle included.
+ */
 export class RateLimitedError extends HubError {
   constructor(
     readonly limit: string,
     readonly retryAfterSeconds: number,
+    message = `too many requests (${limit} limit); try again in ${retryAfterSeconds} s`,
   ) {
-    super('RATE_LIMITED', `too many requests (${limit} limit); try again in ${retryAfterSeconds} s`);
+    super('RATE_LIMITED', message);
   }
 }
 

@@ -1,6 +1,12 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { HubConfig, loadConfig } from './hub-config';
 
+/**
+ * HubConfig for every provider. The one global module of the hub (test/architecture/modules.spec.ts):
+ * nearly every provider reads the configuration, it has no dependencies and no state but the
+ * parsed env, and forRoot(config) takes the value each app (or test) is built with, as
+ * @nestjs/config's isGlobal does.
+ */
 @Global()
 @Module({})
 export class ConfigModule {

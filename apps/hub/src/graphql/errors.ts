@@ -16,7 +16,6 @@ export type GqlErrorCode =
   | 'CONFLICT'
   | 'UNAVAILABLE'
   | 'RATE_LIMITED'
-  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR';
 
 const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
@@ -29,7 +28,6 @@ const BY_HUB_CODE: Partial<Record<HubErrorCode | string, GqlErrorCode>> = {
   CONFLICT: 'CONFLICT',
   UNAVAILABLE: 'UNAVAILABLE',
   RATE_LIMITED: 'RATE_LIMITED',
-  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
 const log = new Logger('GraphQL');

@@ -2,13 +2,15 @@ import { Logger, Module } from '@nestjs/common';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
-import { ReadRepository } from '@kiki/storage';
-import { DataSource } from 'typeorm';
+import { AdminModule } from '../admin/admin.module';
+import { HttpModule } from '../common/http.module';
 import { HubConfig, introspectionEnabled } from '../config/hub-config';
-import { RegionService } from '../regions/region.service';
-import { SyncAuthService } from '../sync/sync-auth.service';
+import { HealthModule } from '../health/health.module';
+import { IngestModule } from '../ingest/ingest.module';
+import { RegionsModule } from '../regions/regions.module';
+import { StorageModule } from '../storage.module';
 import { GqlContextFactory } from './auth/context.factory';
-import { AdminAccountService } from '../admin/admin-account.service';
+import { GraphqlAuthModule } from './auth/graphql-auth.module';
 import { AnyAdminGuard, HubAdminGuard, PublicGuard, RegionAdminGuard, RegionMemberGuard } from './auth/guards';
 import { formatGraphqlError } from './errors';
 import { QueryLimitsPlugin } from './limits';
@@ -24,17 +26,13 @@ import { PersonResolver } from './resolvers/person.resolver';
 import { QuotaResolver } from './resolvers/quota.resolver';
 import { RegionResolver, RegionStatsResolver } from './resolvers/region.resolver';
 import { SubscriptionResolver } from './resolvers/subscription.resolver';
-import { EnvelopeEvents } from './services/envelope-events.service';
+import { EnvelopeEventsModule } from './services/envelope-events.module';
 import { EvictionEvents } from './services/eviction-events.service';
 import { EnvelopeQueryService } from './services/envelope-query.service';
 import { PersonQueryService } from './services/person-query.service';
 import { QuotaQueryService } from './services/quota-query.service';
 import { RegionQueryService } from './services/region-query.service';
 import { SubscriptionServer } from './subscriptions.server';
-
-const contextFactory = (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource, admins: AdminAccountService) =>
-  new GqlContextFactory(config, regions, syncAuth, new ReadRepository(ds), admins);
-const CONTEXT_DEPS = [HubConfig, RegionService, SyncAuthService, DataSource, AdminAccountService];
 
 /** Options of the Apollo server (the schema is built from the decorated models and resolvers). */
 export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): ApolloDriverConfig {
@@ -62,15 +60,24 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
  */
 @Module({
   imports: [
-    QuotaModule,
+    StorageModule,
+    HealthModule,
+    HttpModule,
+    RegionsModule,
+    AdminModule,
+    IngestModule,
+    QuotaModule.forHub(),
+    EnvelopeEventsModule,
+    GraphqlAuthModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: CONTEXT_DEPS,
-      useFactory: (config: HubConfig, regions: RegionService, syncAuth: SyncAuthService, ds: DataSource, admins: AdminAccountService) => {
+      imports: [GraphqlAuthModule],
+      inject: [HubConfig, GqlContextFactory],
+      useFactory: (config: HubConfig, contexts: GqlContextFactory) => {
         if (config.NODE_ENV === 'production' && !config.ADMIN_TOKEN) {
           new Logger('GraphQL').warn({ msg: 'ADMIN_TOKEN is not set: GraphQL admin operations need an admin account session (adminLogin)' });
         }
-        return apolloOptions(config, contextFactory(config, regions, syncAuth, ds, admins));
+        return apolloOptions(config, contexts);
       },
     }),
   ],
@@ -79,8 +86,6 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     QueryLimitsPlugin,
     PageCache,
     PageCachePlugin,
-    { provide: ReadRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ReadRepository(ds) },
-    { provide: GqlContextFactory, inject: CONTEXT_DEPS, useFactory: contextFactory },
     RegionMemberGuard,
     HubAdminGuard,
     AnyAdminGuard,
@@ -90,7 +95,6 @@ export function apolloOptions(config: HubConfig, contexts: GqlContextFactory): A
     PersonQueryService,
     RegionQueryService,
     QuotaQueryService,
-    EnvelopeEvents,
     EvictionEvents,
     SubscriptionServer,
     RegionResolver,

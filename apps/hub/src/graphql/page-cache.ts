@@ -9,7 +9,10 @@ import { HubConfig } from '../config/hub-config';
 import { HubMetrics } from '../health/metrics';
 import { GqlContextFactory } from './auth/context.factory';
 import type { GqlContext } from './auth/gql-context';
-import { GRAPHQL_PATH } from './request-limit';
+import { RateLimitedError } from '../common/errors';
+import { RateLimits } from '../common/rate-limits';
+import { setApiSecurityHeaders } from '../common/security-headers';
+import { GRAPHQL_PATH, sendRateLimited, takeAddressLimit } from './request-limit';
 import {
   type DocumentNode,
   type FieldNode,
@@ -176,6 +179,7 @@ export class PageCache {
     @Inject(GqlContextFactory) private readonly contexts: GqlContextFactory,
     @Inject(ReadRepository) private readonly reads: ReadRepository,
     @Inject(HubMetrics) private readonly metrics: HubMetrics,
+    @Inject(RateLimits) private readonly limits: RateLimits,
   ) {
     const maxSize = config.GRAPHQL_PAGE_CACHE_MB * 1024 * 1024;
     this.pages = maxSize > 0 ? new LRUCache<string, CachedPage>({ maxSize, sizeCalculation: (p) => p.body.length + 200 }) : null;
@@ -241,7 +245,7 @@ export class PageCache {
         };
         this.serve(req as Request, res as unknown as Response, page).then((served) => {
           if (!served) return handOver();
-          this.metrics.httpDuration.observe({ method: 'POST', route: GRAPHQL_PATH, status: '200' }, Number(process.hrtime.bigint() - started) / 1e9);
+          this.metrics.httpDuration.observe({ method: 'POST', route: GRAPHQL_PATH, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
         }, handOver);
       });
     });
@@ -256,6 +260,15 @@ export class PageCache {
   };
 
   private async serve(req: Request, res: Response, page: CachedPage): Promise<boolean> {
+    // A hit is a request like any other: the per-address limit first (a no-op when GraphqlRequestLimit
+    // took it already), before any token or database work.
+    try {
+      await takeAddressLimit(this.limits, req);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      sendRateLimited(res, err);
+      return true;
+    }
     // The token check (Redis) and the version (Postgres) are asked for at once: one wait, not two.
     // The version says nothing to a caller who fails the check: it is only compared, never sent.
     const version = this.version(page.regionId);
@@ -269,6 +282,7 @@ export class PageCache {
     const now = await version;
     if (!now || now.removedSeq !== page.version.removedSeq || (!page.full && now.lastSeq !== page.version.lastSeq)) return false;
     this.metrics.graphqlPageCache.inc({ result: 'hit' });
+    setApiSecurityHeaders(req, res); // what Express's helmet sets on every other answer
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': page.body.length });
     res.end(page.body);
     return true;

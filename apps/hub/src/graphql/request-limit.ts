@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { decodePublicKey } from '@kiki/crypto';
 import { BodyReader } from '../common/body';
@@ -31,6 +32,26 @@ export function credentialsBeforeBody(authorization: string | undefined, adminTo
   return 'member';
 }
 
+const ADDRESS_LIMIT_TAKEN = Symbol('kiki.graphqlAddressLimitTaken');
+
+/**
+ * The per-address rate limit of POST /graphql, taken once per request whichever path answers it:
+ * the page cache's fast path (before Express) or GraphqlRequestLimit (inside Express).
+ */
+export function takeAddressLimit(limits: RateLimits, req: IncomingMessage): Promise<void> {
+  const r = req as IncomingMessage & { [ADDRESS_LIMIT_TAKEN]?: true };
+  if (r[ADDRESS_LIMIT_TAKEN]) return Promise.resolve();
+  r[ADDRESS_LIMIT_TAKEN] = true;
+  return limits.take('address', req.socket.remoteAddress ?? '?');
+}
+
+/** 429 with Retry-After and the GraphQL error shape (code RATE_LIMITED); the connection is closed. */
+export function sendRateLimited(res: ServerResponse, err: RateLimitedError): void {
+  const body = JSON.stringify({ errors: [{ message: err.message, extensions: { code: 'RATE_LIMITED', retryAfter: err.retryAfterSeconds } }] });
+  res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': String(err.retryAfterSeconds), connection: 'close' });
+  res.end(body);
+}
+
 /**
  * Reads GraphQL request bodies (POST /graphql) itself, ahead of the page cache and Apollo:
  * a declared length is required, compressed bodies are refused, and the limit depends on the
@@ -53,8 +74,7 @@ export class GraphqlRequestLimit {
         return refuse(411, 'BAD_REQUEST', 'send the GraphQL request with a Content-Length header');
       }
       const limit = credentialsBeforeBody(req.headers.authorization, config.ADMIN_TOKEN) === 'none' ? Math.min(max, config.GRAPHQL_ANONYMOUS_BODY_BYTES) : max;
-      limits
-        .take('address', req.socket.remoteAddress ?? '?')
+      takeAddressLimit(limits, req)
         .then(() => reader.read(req, res, 'json', limit))
         .then(
         (body) => {
@@ -64,10 +84,7 @@ export class GraphqlRequestLimit {
         },
         (err: unknown) => {
           if (!(err instanceof HubError)) return next(err);
-          if (err instanceof RateLimitedError) {
-            res.setHeader('Retry-After', String(err.retryAfterSeconds)).setHeader('Connection', 'close');
-            return res.status(429).json({ errors: [{ message: err.message, extensions: { code: 'RATE_LIMITED', retryAfter: err.retryAfterSeconds } }] });
-          }
+          if (err instanceof RateLimitedError) return sendRateLimited(res, err);
           if (err.code === 'TOO_LARGE') {
             const hint = limit < max ? ' without credentials; send a valid Authorization header to submit more' : '. Submit fewer envelopes per request';
             return refuse(413, 'REQUEST_TOO_LARGE', `the request body is ${declared} bytes; this hub accepts at most ${limit} on /graphql${hint}`, limit);

@@ -54,6 +54,13 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly afterCommitFailures = new Counter({
+    name: 'kiki_hub_after_commit_failures_total',
+    help: 'After-commit work that failed (the batch stays stored), by follower (ingest/after-commit.ts)',
+    labelNames: ['follower'] as const,
+    registers: [this.registry],
+  });
+
   // availability (docs/reliability.md)
   readonly bodyBytesBuffered = new Gauge({
     name: 'kiki_hub_body_bytes_buffered',

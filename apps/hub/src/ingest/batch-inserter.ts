@@ -50,7 +50,8 @@ export interface BatchInserterOptions {
  * syncing with the hub paid all of that per envelope: ~1.5 ms of Postgres CPU and ~1.4 ms of hub
  * CPU each, ~500 envelopes/s with 20 such clients. Merging costs nothing when a region is idle (a
  * lone insert starts at once) and each caller is still answered only after the statement holding
- * its rows has committed and the after-commit work has run.
+ * its rows has committed and the after-commit work has been handed its rows (AfterCommit.run:
+ * what a follower does synchronously, such as the reconciliation index, is done by then).
  *
  * A merged statement that fails is retried caller by caller, so one caller's rows never fail
  * another's. `onStored` runs once per committed statement, with its stored rows.
@@ -62,7 +63,7 @@ export class BatchInserter<R extends { regionId: number }> {
     private readonly envelopes: Pick<EnvelopeRepository, 'insertBatch'>,
     private readonly options: BatchInserterOptions,
     /** after-commit work, before the statement's callers are answered */
-    private readonly onStored: (region: R, stored: StoredRow[]) => Promise<void>,
+    private readonly onStored: (region: R, stored: StoredRow[]) => void | Promise<void>,
   ) {}
 
   /** Inserts `rows` (ids unique among them) into `region` and tells what became of each, in order. */

@@ -1,6 +1,5 @@
 import {
   base58Decode,
-  base58DecodeExact,
   cachedId,
   cachedTimestampMs,
   type Envelope,
@@ -12,6 +11,7 @@ import {
   type Letter,
   type Opener,
   parseEnvelope,
+  parseKey32,
   parseTimestamp,
   type RegionValidator,
   sealedLetterBytes,
@@ -58,17 +58,9 @@ const MAX_PUBLIC_CONTENT = 4096;
 export const MAX_NAME_CHARS = 200;
 export const MAX_PROFILE_CHARS = 2000;
 
-const ID_BYTES = 32;
-
 /** Whether a letter's first_id/reply_to is set and is not an id (the envelope's own id always is). */
 function notAnId(value: string | undefined, ownId: string): boolean {
-  if (!value || value === ownId) return false;
-  try {
-    base58DecodeExact(value, ID_BYTES);
-    return false;
-  } catch {
-    return true;
-  }
+  return !!value && value !== ownId && !parseKey32(value).ok;
 }
 
 /** The envelope id an action-assign/image names: the text after its last '/'. */
@@ -77,11 +69,8 @@ export function imageIdText(content: string): string {
 }
 
 function isKey(text: string): boolean {
-  try {
-    return isCanonicalPublicKey(base58DecodeExact(text, 32));
-  } catch {
-    return false;
-  }
+  const parsed = parseKey32(text);
+  return parsed.ok && isCanonicalPublicKey(parsed.bytes);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { base58Decode } from '@kiki/crypto';
 import { countsTowardQuota, EnvelopeRepository, type EnvelopeRow, RegionRepository, type RemovedReason } from '@kiki/storage';
 import { LRUCache } from 'lru-cache';
@@ -6,6 +6,7 @@ import { HubConfig } from '../config/hub-config';
 import type { HubErrorCode } from '../common/errors';
 import type { RegionContext } from '../regions/region.service';
 import { HubMetrics } from '../health/metrics';
+import { AfterCommit } from './after-commit';
 import { BatchInserter } from './batch-inserter';
 import { type CheckedItem, checkBatch } from './check';
 
@@ -41,24 +42,15 @@ export interface IngestResult {
   removedReason?: RemovedReason;
 }
 
-export interface StoredNotice {
-  region: RegionContext;
-  envelopes: Array<{ id: string; seq: number; tsMs: number; sender: string; size: number; purpose: string | null }>;
-}
-
-/** Called after a batch commits: reconciliation index, quota jobs, subscriptions. */
-export type AfterCommitListener = (notice: StoredNotice) => void | Promise<void>;
-
 /**
  * The one ingest path used by every route: strict parse → limits → region signature →
  * public-letter checks (check.ts) → idempotent insert by (region, id) with usage, one
  * self-committing statement per batch, small batches of a region that arrive together merged
- * into one (batch-inserter.ts).
+ * into one (batch-inserter.ts). Each committed statement then goes through the after-commit
+ * pipeline (after-commit.ts: reconciliation index, quota jobs, subscriptions).
  */
 @Injectable()
 export class IngestService {
-  private readonly log = new Logger(IngestService.name);
-  private readonly listeners: AfterCommitListener[] = [];
   /** per region: its counted bytes as last read, advanced by what this process admitted since */
   private readonly regionTotals = new Map<number, { bytes: number; at: number }>();
   /** per region and sender: counted by a capped region already (value: proven), so no query is needed */
@@ -71,17 +63,14 @@ export class IngestService {
     private readonly regions: RegionRepository,
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly metrics: HubMetrics,
+    afterCommit: AfterCommit,
   ) {
     this.inserter = new BatchInserter<RegionContext>(envelopes, { maxRows: MERGE_ROWS, perRegion: 2 }, (region, stored) =>
-      this.notify({
+      afterCommit.run({
         region,
         envelopes: stored.map(({ id, row, seq }) => ({ id, seq, tsMs: row.tsMs, sender: row.sender, size: row.size, purpose: row.purpose })),
       }),
     );
-  }
-
-  onStored(listener: AfterCommitListener): void {
-    this.listeners.push(listener);
   }
 
   async ingest(region: RegionContext, items: unknown[], route: string): Promise<IngestResult[]> {
@@ -208,17 +197,6 @@ export class IngestService {
         };
       }
     });
-  }
-
-  private async notify(notice: StoredNotice): Promise<void> {
-    for (const l of this.listeners) {
-      try {
-        await l(notice);
-      } catch (err) {
-        // Listeners only do follow-up work (indexes, jobs); the rows are already committed.
-        this.log.error({ msg: 'after-commit listener failed', err: String(err) });
-      }
-    }
   }
 }
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { base58Decode } from '@kiki/crypto';
 import { EnvelopeRepository } from '@kiki/storage';
 import { HubError } from '../common/errors';
+import { requireKey32 } from '../common/keys';
 import { IngestService } from '../ingest/ingest.service';
 import { RegionService } from '../regions/region.service';
-import { toKikiWire } from '../sync/envelope-wire';
+import { toKikiWire } from '../common/envelope-wire';
 import { ListCache } from './list-cache';
 
 /** The four routes of an original kiki instance's public port, per region (PROTOCOL.md part 1). */
@@ -44,14 +44,7 @@ export class KikiService {
 
   async download(regionKey: string, id: string) {
     const region = await this.regions.get(regionKey);
-    let bytes: Uint8Array;
-    try {
-      bytes = base58Decode(id);
-    } catch {
-      throw new HubError('INVALID_KEY', 'the id is not base58', 'id');
-    }
-    if (bytes.length !== 32) throw new HubError('INVALID_KEY', 'the id is not 32 bytes of base58', 'id');
-    const row = await this.envelopes.findOne(region.regionId, Buffer.from(bytes));
+    const row = await this.envelopes.findOne(region.regionId, requireKey32(id, 'id', 'id'));
     if (!row) throw new HubError('NOT_FOUND', `no envelope ${id} in this region`, 'id');
     if (row.removedReason) throw new HubError('TOMBSTONED', `envelope ${id} was removed (${row.removedReason})`, 'id');
     return { status: 'ok', envelope: toKikiWire(row) };

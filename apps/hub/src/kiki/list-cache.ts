@@ -5,7 +5,6 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LRUCache } from 'lru-cache';
-import { DataSource } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import type { RegionContext } from '../regions/region.service';
 
@@ -29,7 +28,6 @@ const CHUNK_BYTES = 64 * 1024;
 export class ListCache {
   private readonly cache: LRUCache<number, CachedIds>;
   private readonly building = new Map<string, Promise<CachedIds>>();
-  private readonly reads: ReadRepository;
   private running = 0;
   private readonly queue: Array<() => void> = [];
   private readonly maxBuilds: number;
@@ -37,10 +35,8 @@ export class ListCache {
   constructor(
     @Inject(HubConfig) config: HubConfig,
     private readonly envelopes: EnvelopeRepository,
-    ds: DataSource,
-  ) {
-    this.reads = new ReadRepository(ds);
-    this.maxBuilds = config.LIST_BUILDS_AT_ONCE;
+    private readonly reads: ReadRepository,
+  ) {    this.maxBuilds = config.LIST_BUILDS_AT_ONCE;
     this.cache = new LRUCache({ maxSize: Math.max(1, config.LIST_CACHE_MB * 1024 * 1024), sizeCalculation: (c) => c.json.length + 100 });
   }
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { base58Decode } from '@kiki/crypto';
+import { parseKey32 } from '@kiki/crypto';
 import { EnvelopeRepository, type EvictionCandidate, type EvictionPlan, type EvictionReason, QuotaRepository, type RemovedReason } from '@kiki/storage';
 import type { EntityManager } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import { QuotaMetrics } from './quota.metrics';
-import { OnQuotaJob, type PersonJob } from './quota.jobs';
 import { resolveLimit } from './quota.policy';
 import { QuotaQueue } from './quota.queue';
 import { RegionCommits } from './region-commits';
@@ -40,7 +39,8 @@ export const PREVIEW_MAX_ENVELOPES = 1_000_000;
 const MAX_STEPS = 100_000;
 
 /**
- * Brings one person within their limit, and carries out their erase. Work is done in steps;
+ * Brings one person within their limit, and carries out their erase: the engine the quota.evaluate
+ * and quota.erase jobs run (quota-evaluate.handler.ts, quota-erase.handler.ts). Work is done in steps;
  * each step that removes anything commits atomically holding the region's sequence lock and
  * then the person's usage row (FOR UPDATE), the order every writer uses. Ingest adds to that
  * row in its own transaction, so under the lock usage and envelopes agree exactly; tombstones,
@@ -76,16 +76,6 @@ export class EvictionService {
   /** After a committed step removed something: best effort, never fails the job. */
   private announce(regionId: number): void {
     this.queue.announce(evictionChannel(this.config.REDIS_PREFIX, regionId));
-  }
-
-  @OnQuotaJob('quota.evaluate')
-  evaluate(job: PersonJob): Promise<EnforceResult> {
-    return this.enforce(job.regionId, job.person);
-  }
-
-  @OnQuotaJob('quota.erase')
-  erase(job: PersonJob): Promise<EnforceResult> {
-    return this.enforce(job.regionId, job.person, { findErase: true });
   }
 
   async enforce(regionId: number, person: string, opts: { findErase?: boolean } = {}): Promise<EnforceResult> {
@@ -210,12 +200,8 @@ export function supersededImages(contents: Array<string | null>): Buffer[] {
   const out = new Map<string, Buffer>();
   for (const c of older) {
     if (!c || c === current) continue;
-    try {
-      const id = Buffer.from(base58Decode(c));
-      if (id.length === 32) out.set(c, id);
-    } catch {
-      // not an id: nothing to evict for it
-    }
+    const id = parseKey32(c); // not an id: nothing to evict for it
+    if (id.ok) out.set(c, id.bytes);
   }
   return [...out.values()];
 }

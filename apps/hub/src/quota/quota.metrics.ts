@@ -1,11 +1,12 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { Counter, Gauge, type Metric } from 'prom-client';
-import { HubMetrics } from '../health/metrics';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
+
+/** Where the quota counters are served: the hub's /metrics registry (QuotaModule.forHub()), or null in `npm run worker`. */
+export const QUOTA_METRICS_REGISTRY = Symbol('kiki:quota-metrics-registry');
 
 /** Quota counters; served at /metrics by a hub process (a standalone worker only logs). */
 @Injectable()
-export class QuotaMetrics implements OnModuleInit {
+export class QuotaMetrics {
   readonly enqueued = new Counter({ name: 'kiki_hub_quota_jobs_enqueued_total', help: 'Quota jobs handed to Redis', labelNames: ['name'] as const, registers: [] });
 
   readonly enqueueFailures = new Counter({
@@ -23,15 +24,8 @@ export class QuotaMetrics implements OnModuleInit {
 
   readonly repairs = new Counter({ name: 'kiki_hub_quota_usage_repairs_total', help: 'Usage rows found different from their envelopes and corrected', registers: [] });
 
-  constructor(private readonly moduleRef: ModuleRef) {}
-
-  onModuleInit(): void {
-    let hub: HubMetrics;
-    try {
-      hub = this.moduleRef.get(HubMetrics, { strict: false });
-    } catch {
-      return; // a standalone worker has no /metrics
-    }
-    for (const m of [this.enqueued, this.enqueueFailures, this.pending, this.jobs, this.evictions, this.repairs] as Metric[]) hub.registry.registerMetric(m);
+  constructor(@Inject(QUOTA_METRICS_REGISTRY) registry: Registry | null) {
+    if (!registry) return;
+    for (const m of [this.enqueued, this.enqueueFailures, this.pending, this.jobs, this.evictions, this.repairs] as Metric[]) registry.registerMetric(m);
   }
 }

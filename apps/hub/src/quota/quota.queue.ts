@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { QuotaRepository } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import { type AnyQueue, type RedisClient, RedisConnections } from '../redis/redis-connections';
-import { IngestService, type StoredNotice } from '../ingest/ingest.service';
+import type { StoredNotice } from '../ingest/stored-notice';
 import { QuotaMetrics } from './quota.metrics';
 import { deduplicationId, QUOTA_JOB_OPTIONS, QUOTA_QUEUE, type QuotaJob } from './quota.jobs';
 
@@ -50,7 +49,6 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly metrics: QuotaMetrics,
-    private readonly moduleRef: ModuleRef,
     private readonly quota: QuotaRepository,
     private readonly connections: RedisConnections,
   ) {
@@ -68,20 +66,9 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  /** In a hub process, every committed ingest batch is checked for quota work (not awaited by ingest). */
   async onModuleInit(): Promise<void> {
     // without Redis the queue is in the hub's own Postgres, which answers now: start with it ready
     if (this.postgresStarting) await this.postgresStarting;
-    let ingest: IngestService;
-    try {
-      ingest = this.moduleRef.get(IngestService, { strict: false });
-    } catch {
-      return; // a standalone worker has no ingest path
-    }
-    ingest.onStored((notice) => {
-      const work = this.afterIngest(notice).finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
-    });
   }
 
   /** Resolves when the after-ingest checks started so far have handed their jobs over (or kept them). */
@@ -121,8 +108,15 @@ export class QuotaQueue implements OnModuleInit, OnApplicationShutdown {
    * QuotaRepository.needingWork), so a worker is never busy with the many who are well within
    * their limit. Every batch checks after its own commit, so a person's last commit is always
    * checked. If the check fails, every sender is enqueued and the workers decide.
+   * An after-commit follower (ingest/after-commit.ts); idle() waits for the checks in flight.
    */
-  async afterIngest(notice: StoredNotice): Promise<boolean> {
+  afterIngest(notice: StoredNotice): Promise<boolean> {
+    const work = this.checkStored(notice).finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+    return work;
+  }
+
+  private async checkStored(notice: StoredNotice): Promise<boolean> {
     const erase = new Set<string>();
     const senders = new Set<string>();
     for (const e of notice.envelopes) (e.purpose === 'action-erase' ? erase : senders).add(e.sender);

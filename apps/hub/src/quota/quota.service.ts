@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { base58Decode, base58Encode, isValidKey } from '@kiki/crypto';
+import { base58Encode } from '@kiki/crypto';
 import {
   EnvelopeRepository,
   type EvictionReason,
@@ -11,6 +11,7 @@ import {
   type SenderPolicy,
 } from '@kiki/storage';
 import { HubError } from '../common/errors';
+import { requireKey32 } from '../common/keys';
 import { EvictionService } from './eviction.service';
 import { effectiveTier, resolveLimit } from './quota.policy';
 import { ENQUEUE_TIMEOUT_MS, QuotaQueue, type QuotaQueueStatus, withTimeout } from './quota.queue';
@@ -120,8 +121,10 @@ export const MAX_PAGE = 100;
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
 
 /**
- * Quota administration (the GraphQL and dashboard layers call these; see docs/quotas.md).
- * Every method takes the region first. Enforcement itself happens in the workers.
+ * Quota administration: what admins read and change (GraphQL, the dashboard and `hub` CLI call
+ * these; see docs/quotas.md). Every method takes the region first. It runs no job: enforcement
+ * happens in the workers (quota.evaluate: QuotaEvaluateHandler, quota.erase: QuotaEraseHandler,
+ * quota.sweep*: SweepService, usage.sample: UsageSampleService).
  */
 @Injectable()
 export class QuotaService {
@@ -182,15 +185,7 @@ export class QuotaService {
     if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RESTORE_IDS) {
       throw new HubError('BAD_REQUEST', `ids must hold 1 to ${MAX_RESTORE_IDS} envelope ids`, 'ids');
     }
-    const bytes = ids.map((id, i) => {
-      try {
-        const b = Buffer.from(base58Decode(id));
-        if (b.length === 32) return b;
-      } catch {
-        // reported below
-      }
-      throw new HubError('INVALID_KEY', `ids[${i}] is not an envelope id (base58 of 32 bytes)`, `ids[${i}]`);
-    });
+    const bytes = ids.map((id, i) => requireKey32(id, `ids[${i}]`, 'id'));
     await this.getPolicy(region);
     const restored = await this.envelopes.restore(region.regionId, bytes);
     await this.queue.enqueue([...new Set(restored.map((r) => r.account))].map((person) => ({ name: 'quota.evaluate' as const, data: { regionId: region.regionId, person } })));
@@ -379,7 +374,7 @@ export class QuotaService {
 }
 
 function checkPerson(person: string): void {
-  if (typeof person !== 'string' || !isValidKey(person)) throw new HubError('INVALID_KEY', 'person must be a base58 public key of 32 bytes', 'person');
+  requireKey32(person, 'person', 'key');
 }
 
 function checkTierChange(person: string, tier: QuotaTier, overrideBytes: number | null): void {

@@ -1,15 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
-import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { Subscription } from 'rxjs';
 import { HubConfig } from '../config/hub-config';
 import { type AnyWorker, RedisConnections } from '../redis/redis-connections';
 import { QuotaMetrics } from './quota.metrics';
 import { type FoundHandler, handlerTable, QUOTA_JOB_HANDLER, QUOTA_QUEUE, type QuotaJobName } from './quota.jobs';
 import { QuotaQueue } from './quota.queue';
-
-/** Provided (true) by the standalone worker process (worker.ts): run the workers whatever RUN_WORKERS says. */
-export const QUOTA_WORKER_PROCESS = 'kiki:quota-worker-process';
 
 export const SWEEP_SCHEDULER = 'quota-sweep';
 export const USAGE_SAMPLE_SCHEDULER = 'usage-sample';
@@ -17,16 +13,15 @@ const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
  * Runs quota jobs from Redis. At boot it finds every @OnQuotaJob method and refuses to start
- * unless each job name has exactly one handler. Jobs run in a hub process that serves HTTP
- * (when RUN_WORKERS) or in `npm run worker`; never in CLI or OpenAPI contexts that merely build
- * the app.
+ * unless each job name has exactly one handler. Who calls start() is chosen by the module:
+ * QuotaModule.forHub() once the HTTP server listens and only when RUN_WORKERS (never in CLI or
+ * OpenAPI contexts that merely build the app), QuotaModule.forWorker() at boot (`npm run worker`).
  */
 @Injectable()
-export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class QuotaWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(QuotaWorker.name);
   private handlers = new Map<QuotaJobName, FoundHandler>();
   private worker: AnyWorker | null = null;
-  private listening?: Subscription;
   private lastWarning = 0;
   private caughtUp = false;
 
@@ -34,23 +29,13 @@ export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnAppl
     @Inject(HubConfig) private readonly config: HubConfig,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-    private readonly adapterHost: HttpAdapterHost,
     private readonly queue: QuotaQueue,
     private readonly metrics: QuotaMetrics,
     private readonly connections: RedisConnections,
-    @Optional() @Inject(QUOTA_WORKER_PROCESS) private readonly standalone: boolean = false,
   ) {}
 
   onModuleInit(): void {
     this.handlers = handlerTable(this.discover());
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.standalone) this.start();
-    else if (this.config.RUN_WORKERS) {
-      if (this.adapterHost.listening) this.start();
-      else this.listening = this.adapterHost.listen$.subscribe(() => this.start());
-    }
   }
 
   get running(): boolean {
@@ -87,7 +72,6 @@ export class QuotaWorker implements OnModuleInit, OnApplicationBootstrap, OnAppl
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.listening?.unsubscribe();
     const worker = this.worker;
     this.worker = null;
     if (!worker) return;

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { HubConfig } from '../config/hub-config';
 import { type RedisClient, RedisConnections } from './redis-connections';
 
@@ -33,6 +33,6 @@ export class RedisService implements OnApplicationShutdown {
   }
 }
 
-@Global()
+/** Redis (or, without it, the in-process stand-ins): imported by each module that uses it. */
 @Module({ providers: [RedisConnections, RedisService], exports: [RedisConnections, RedisService] })
 export class RedisModule {}

@@ -3,7 +3,6 @@ import {
   DEFAULT_LIMITS,
   type EnvelopeLimits,
   generateKeyPair,
-  isValidKey,
   keyPairFromPrivate,
   type KeyPair,
   Opener,
@@ -12,6 +11,7 @@ import {
 import { RegionEntity, RegionRepository, type SenderPolicy } from '@kiki/storage';
 import { LRUCache } from 'lru-cache';
 import { HubError } from '../common/errors';
+import { requireKey32 } from '../common/keys';
 import { KeyVault } from './key-vault';
 
 /** Everything the request path needs about one region, with its secrets decrypted once. */
@@ -70,8 +70,8 @@ export class RegionService {
     if (!name || name.length > 200) throw new HubError('BAD_REQUEST', 'a region needs a name of 1 to 200 characters', 'name');
     let regionKeys: KeyPair;
     if (keys) {
-      if (!isValidKey(keys.public)) throw new HubError('INVALID_KEY', 'public is not a base58 32-byte key', 'public');
-      if (!isValidKey(keys.private)) throw new HubError('INVALID_KEY', 'private is not a base58 32-byte key', 'private');
+      requireKey32(keys.public, 'public', 'region');
+      requireKey32(keys.private, 'private', 'private');
       regionKeys = keyPairFromPrivate(keys.private);
       if (regionKeys.public !== keys.public) {
         throw new HubError('INVALID_KEY', 'the private key does not belong to the public key given', 'private');
@@ -107,9 +107,7 @@ export class RegionService {
   }
 
   async find(publicKey: string): Promise<RegionContext | null> {
-    if (typeof publicKey !== 'string' || !isValidKey(publicKey)) {
-      throw new HubError('INVALID_KEY', 'the region must be a base58 public key of 32 bytes', 'region');
-    }
+    requireKey32(publicKey, 'region', 'region');
     const hit = this.cache.get(publicKey);
     if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.ctx;
     if (this.unknown.has(publicKey)) return null;

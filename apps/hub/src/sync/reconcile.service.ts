@@ -4,7 +4,7 @@ import { NegentropyServer, ReconcileProtocolError, ReconIndex } from '@kiki/sync
 import { EnvelopeRepository } from '@kiki/storage';
 import { HubError } from '../common/errors';
 import { HubMetrics } from '../health/metrics';
-import { IngestService } from '../ingest/ingest.service';
+import type { StoredNotice } from '../ingest/stored-notice';
 import type { RegionContext } from '../regions/region.service';
 
 interface RegionIndex {
@@ -32,14 +32,16 @@ export class ReconcileService {
   constructor(
     private readonly envelopes: EnvelopeRepository,
     private readonly metrics: HubMetrics,
-    ingest: IngestService,
-  ) {
-    // Own writes land in the index at once; other processes' writes arrive by catch-up.
-    ingest.onStored(({ region, envelopes }) => {
-      const r = this.regions.get(region.regionId);
-      if (!r) return;
-      for (const e of envelopes) r.index.insert(e.tsMs, base58Decode(e.id));
-    });
+  ) {}
+
+  /**
+   * After-commit follower (ingest/after-commit.ts): this process's own writes land in the index
+   * at once, before their caller is answered; other processes' writes arrive by catch-up.
+   */
+  addStored({ region, envelopes }: StoredNotice): void {
+    const r = this.regions.get(region.regionId);
+    if (!r) return;
+    for (const e of envelopes) r.index.insert(e.tsMs, base58Decode(e.id));
   }
 
   async reconcile(region: RegionContext, message: Buffer): Promise<Buffer> {

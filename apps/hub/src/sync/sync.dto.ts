@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { HubError } from '../common/errors';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBase58Key } from '../common/validators';
 
 export const MAX_FETCH_IDS = 1000;
 export const MAX_PULL_LIMIT = 1000;
@@ -53,7 +54,7 @@ export class FetchDto {
   @ApiProperty({ type: [String], maxItems: MAX_FETCH_IDS })
   @IsArray({ message: 'ids must be an array of base58 ids' })
   @ArrayMaxSize(MAX_FETCH_IDS, { message: `ask for at most ${MAX_FETCH_IDS} ids at a time` })
-  @IsString({ each: true, message: 'every id must be a base58 string' })
+  @IsBase58Key('id', { each: true })
   ids: string[];
 }
 

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { base58Decode, base58Encode } from '@kiki/crypto';
+import { base58Encode } from '@kiki/crypto';
 import { EnvelopeRepository, type StoredEnvelope } from '@kiki/storage';
 import { HubConfig } from '../config/hub-config';
 import { HubError } from '../common/errors';
+import { requireKey32 } from '../common/keys';
 import { IngestService } from '../ingest/ingest.service';
 import type { RegionContext } from '../regions/region.service';
-import { toWire } from './envelope-wire';
+import { toWire } from '../common/envelope-wire';
 import type { FetchResponseDto, PullResponseDto, PushResponseDto } from './sync.dto';
 
 // A pull answer stops growing past this many bytes of sealed letters (one envelope always fits).
@@ -52,16 +53,8 @@ export class SyncService {
   }
 
   async fetch(region: RegionContext, ids: string[]): Promise<FetchResponseDto> {
-    const wanted = ids.map((id, i) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = base58Decode(id);
-      } catch {
-        throw new HubError('INVALID_KEY', `ids[${i}] is not base58`, `ids[${i}]`);
-      }
-      if (bytes.length !== 32) throw new HubError('INVALID_KEY', `ids[${i}] is not a 32-byte id`, `ids[${i}]`);
-      return Buffer.from(bytes);
-    });
+    // FetchDto's @IsBase58Key checked them already; this decodes
+    const wanted = ids.map((id, i) => requireKey32(id, `ids[${i}]`, 'id'));
     const rows = await this.envelopes.findByIds(region.regionId, wanted);
     const found = new Set(rows.map((r) => r.id.toString('hex')));
     return {

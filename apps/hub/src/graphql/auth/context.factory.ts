@@ -9,7 +9,7 @@ import { RegionLoader } from '../loaders/region.loader';
 import type { GqlContext } from './gql-context';
 import { RequestAuth } from './request-auth';
 
-// one per request, shared by every factory instance (Apollo's options and the page cache each get one)
+// one per request (the page cache and Apollo's context both ask)
 const byRequest = new WeakMap<Request, RequestAuth>();
 
 /** Builds the GraphQL context: credentials and DataLoaders of one request (HTTP) or one subscription (WebSocket). */

@@ -3,6 +3,7 @@ import type { AdminAccountService } from '../../admin/admin-account.service';
 import { SESSION_TOKEN_PREFIX } from '../../admin/admin-account.service';
 import { type AdminPrincipal, TOKEN_PRINCIPAL } from '../../admin/admin-principal';
 import { HubError } from '../../common/errors';
+import { assertKey32 } from '../../common/keys';
 import type { RegionContext, RegionService } from '../../regions/region.service';
 import { AUTH_SCHEME, type SyncAuthService } from '../../sync/sync-auth.service';
 
@@ -81,7 +82,8 @@ export class RequestAuth {
 
   /** The region, once the caller proved membership of it (or is an admin in scope). */
   async region(publicKey: unknown): Promise<RegionContext> {
-    if (typeof publicKey !== 'string') throw new HubError('BAD_REQUEST', 'a region public key is required', 'region');
+    // a malformed key names no region, so it is INVALID_KEY for every caller (admins in or out of scope, members)
+    assertKey32(publicKey, 'region', 'region');
     // an admin session is re-checked now and then (see admin()), which may drop cached grants
     if (this.resolved?.session) await this.admin();
     let pending = this.regions.get(publicKey);

@@ -1,5 +1,6 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { IsString, Length } from 'class-validator';
+import { IsBase58Key, IsRegionKey } from '../../common/validators';
 
 @ArgsType()
 export class CreateRegionArgs {
@@ -12,10 +13,10 @@ export class CreateRegionArgs {
 @ArgsType()
 export class ImportRegionArgs extends CreateRegionArgs {
   @Field({ description: 'the region public key (base58)' })
-  @IsString()
+  @IsRegionKey()
   publicKey: string;
 
   @Field({ description: 'the region private key (base58); stored encrypted with HUB_MASTER_KEY' })
-  @IsString()
+  @IsBase58Key('private')
   privateKey: string;
 }

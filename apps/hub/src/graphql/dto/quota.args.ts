@@ -1,14 +1,16 @@
 import { ArgsType, Field, Float, GraphQLISODateTime, Int } from '@nestjs/graphql';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsEnum, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsEnum, IsInt, IsNumber, IsOptional, Min } from 'class-validator';
 import { EvictionReason, QuotaTier, SenderPolicy } from '../models/quota-enums';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
+import { IsBase58Key } from '../../common/validators';
+import { PageArgs } from './page.args';
+import { PersonArgs } from './persons.args';
 import { RegionArgs } from './region.args';
 
 @ArgsType()
-export class EvictionsArgs extends RegionArgs {
+export class EvictionsArgs extends PageArgs(RegionArgs) {
   @Field(() => String, { nullable: true, description: 'only evictions of this person (base58 public key)' })
   @IsOptional()
-  @IsString()
+  @IsBase58Key()
   person?: string;
 
   @Field(() => EvictionReason, { nullable: true, description: 'only evictions for this reason' })
@@ -25,17 +27,6 @@ export class EvictionsArgs extends RegionArgs {
   @IsOptional()
   @IsDate()
   until?: Date;
-
-  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `page size, 1 to ${MAX_PAGE_SIZE}` })
-  @IsInt()
-  @Min(1, { message: 'first must be at least 1' })
-  @Max(MAX_PAGE_SIZE, { message: `first may be at most ${MAX_PAGE_SIZE}: page through the rest with \`after\`` })
-  first: number = DEFAULT_PAGE_SIZE;
-
-  @Field(() => String, { nullable: true, description: 'continue after this cursor (`pageInfo.endCursor`)' })
-  @IsOptional()
-  @IsString()
-  after?: string;
 }
 
 @ArgsType()
@@ -52,11 +43,7 @@ export class SetQuotaPolicyArgs extends RegionArgs {
 }
 
 @ArgsType()
-export class SetPersonTierArgs extends RegionArgs {
-  @Field({ description: 'the person\'s base58 public key' })
-  @IsString()
-  publicKey: string;
-
+export class SetPersonTierArgs extends PersonArgs {
   @Field(() => QuotaTier)
   @IsEnum(QuotaTier)
   tier: QuotaTier;
@@ -65,13 +52,6 @@ export class SetPersonTierArgs extends RegionArgs {
   @IsOptional()
   @IsNumber()
   overrideBytes?: number | null;
-}
-
-@ArgsType()
-export class PersonKeyArgs extends RegionArgs {
-  @Field({ description: 'the person\'s base58 public key' })
-  @IsString()
-  publicKey: string;
 }
 
 @ArgsType()
@@ -108,6 +88,6 @@ export class RestoreEnvelopesArgs extends RegionArgs {
   @IsArray()
   @ArrayMinSize(1, { message: 'ids is empty: send 1 or more' })
   @ArrayMaxSize(1000, { message: 'send at most 1000 ids per restoreEnvelopes' })
-  @IsString({ each: true })
+  @IsBase58Key('id', { each: true })
   ids: string[];
 }

@@ -1,16 +1,16 @@
 import { ArgsType, Field } from '@nestjs/graphql';
-import { IsString } from 'class-validator';
+import { IsRegionKey } from '../../common/validators';
 
 @ArgsType()
 export class RegionArgs {
   @Field({ description: 'the region public key (base58); your Authorization token must be made for this region' })
-  @IsString()
+  @IsRegionKey()
   region: string;
 }
 
 @ArgsType()
 export class RegionByKeyArgs {
   @Field({ description: 'the region public key (base58)' })
-  @IsString()
+  @IsRegionKey()
   publicKey: string;
 }

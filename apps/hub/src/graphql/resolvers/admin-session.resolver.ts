@@ -22,7 +22,7 @@ export class AdminSessionResolver {
 
   @Public()
   @Mutation(() => AdminSession, {
-    description: 'Logs an admin account in. Throttled per account and per client address: TOO_MANY_REQUESTS with `extensions.retryAfter` (seconds).',
+    description: 'Logs an admin account in. Throttled per account and per client address: RATE_LIMITED with `extensions.retryAfter` (seconds).',
   })
   async adminLogin(@Args() args: AdminLoginArgs, @Context() ctx: GqlContext): Promise<AdminSession> {
     return toSession(await this.accounts.login(args.username, args.password, clientIp(ctx.req, this.config.ADMIN_TRUSTED_PROXIES)));

@@ -3,7 +3,8 @@ import type { AdminPrincipal } from '../../admin/admin-principal';
 import type { RegionContext } from '../../regions/region.service';
 import { CurrentAdmin, CurrentRegion, HubAdmin, RegionAdmin } from '../auth/guards';
 import { CreateRegionArgs, ImportRegionArgs } from '../dto/admin.input';
-import { PersonKeyArgs, RestoreEnvelopesArgs, SetPersonTierArgs, SetQuotaPolicyArgs, SetSenderPolicyArgs } from '../dto/quota.args';
+import { PersonArgs } from '../dto/persons.args';
+import { RestoreEnvelopesArgs, SetPersonTierArgs, SetQuotaPolicyArgs, SetSenderPolicyArgs } from '../dto/quota.args';
 import { CreateRegionPayload } from '../models/admin.model';
 import { Person } from '../models/person.model';
 import { QuotaPolicy, SenderPolicySettings } from '../models/quota.model';
@@ -45,7 +46,7 @@ export class AdminResolver {
 
   @RegionAdmin()
   @Mutation(() => Boolean, { description: 'Queues a quota evaluation of the person (admin of the region). False: the queue is unreachable; it is sent later.' })
-  reevaluatePerson(@Args() args: PersonKeyArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<boolean> {
+  reevaluatePerson(@Args() args: PersonArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<boolean> {
     return this.quotas.reevaluate(admin, region, args.publicKey);
   }
 
@@ -63,7 +64,7 @@ export class AdminResolver {
 
   @RegionAdmin()
   @Mutation(() => Int, { description: "Undoes a person's erase (admin of the region): their erase letters are removed and what the erase removed within the retention period comes back; returns how many." })
-  undoErase(@Args() args: PersonKeyArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<number> {
+  undoErase(@Args() args: PersonArgs, @CurrentRegion() region: RegionContext, @CurrentAdmin() admin: AdminPrincipal): Promise<number> {
     return this.quotas.undoErase(admin, region, args.publicKey);
   }
 }

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { base58Decode } from '@kiki/crypto';
 import { ReadRepository } from '@kiki/storage';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { PubSubEngine } from 'graphql-subscriptions';
 import { HubConfig } from '../../config/hub-config';
-import { IngestService, type StoredNotice } from '../../ingest/ingest.service';
+import type { StoredNotice } from '../../ingest/stored-notice';
 import { RedisConnections, type RedisClient } from '../../redis/redis-connections';
 import { RedisService } from '../../redis/redis.module';
 import type { RegionContext } from '../../regions/region.service';
@@ -25,7 +25,7 @@ const MAX_QUEUED = 10_000;
  * (REDIS_URL=none, development) the channel is in-process: one hub process only.
  */
 @Injectable()
-export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
+export class EnvelopeEvents implements OnApplicationShutdown {
   private readonly log = new Logger(EnvelopeEvents.name);
   private readonly publisher: RedisClient | null = null;
   private readonly subscriber: RedisClient | null = null;
@@ -37,7 +37,6 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(HubConfig) config: HubConfig,
     private readonly redis: RedisService,
-    private readonly ingest: IngestService,
     private readonly reads: ReadRepository,
     private readonly connections: RedisConnections,
   ) {
@@ -46,17 +45,13 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     // Publishing must fail fast when Redis is down (it runs after an ingest commit); subscribing may wait.
-    // commandTimeout: ingest awaits this listener, and a Redis that never answers must not hang it
+    // commandTimeout: a Redis that never answers must not pile up after-commit work
     const publisher = connections.create('publisher');
     const subscriber = connections.create('subscriber');
     for (const c of [publisher, subscriber]) c.on('error', (err: Error) => this.log.warn({ msg: 'redis pub/sub error', err: err.message }));
     this.publisher = publisher;
     this.subscriber = subscriber;
     this.pubsub = new RedisPubSub({ publisher, subscriber });
-  }
-
-  onModuleInit(): void {
-    this.ingest.onStored((notice) => this.publishStored(notice));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -68,7 +63,7 @@ export class EnvelopeEvents implements OnModuleInit, OnApplicationShutdown {
     return this.redis.key('gql', kind, region.publicKey);
   }
 
-  /** After-commit listener of the ingest path (every route). Never fails the ingest: events are best effort. */
+  /** After-commit follower of the ingest path (ingest/after-commit.ts, every route; a region's notices in commit order). Never fails: events are best effort. */
   async publishStored(notice: StoredNotice): Promise<void> {
     try {
       await this.publish(notice);

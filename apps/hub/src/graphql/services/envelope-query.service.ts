@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { base58Decode, isValidKey } from '@kiki/crypto';
 import { ReadRepository } from '@kiki/storage';
 import { HubError } from '../../common/errors';
+import { requireKey32 } from '../../common/keys';
 import { IngestService } from '../../ingest/ingest.service';
 import type { RegionContext } from '../../regions/region.service';
 import type { EnvelopesArgs } from '../dto/envelopes.args';
@@ -30,7 +30,6 @@ export class EnvelopeQueryService {
   ) {}
 
   async envelopes(region: RegionContext, args: EnvelopesArgs): Promise<EnvelopeConnection> {
-    if (args.sender !== undefined && !isValidKey(args.sender)) throw new HubError('INVALID_KEY', 'sender must be a base58 public key of 32 bytes', 'sender');
     const rows = await this.reads.envelopePage(region.regionId, {
       afterSeq: parseEnvelopeCursor(args.after),
       limit: args.first + 1,
@@ -41,14 +40,7 @@ export class EnvelopeQueryService {
   }
 
   async envelope(region: RegionContext, id: string): Promise<Envelope> {
-    let bytes: Uint8Array;
-    try {
-      bytes = base58Decode(id);
-    } catch {
-      bytes = new Uint8Array();
-    }
-    if (bytes.length !== 32) throw new HubError('BAD_REQUEST', 'id must be a kiki id: base58 of 32 bytes', 'id');
-    const row = await this.reads.envelope(region.regionId, Buffer.from(bytes));
+    const row = await this.reads.envelope(region.regionId, requireKey32(id, 'id', 'id'));
     if (!row) throw new HubError('NOT_FOUND', `region ${region.publicKey} holds no envelope ${id}`, 'id');
     if (row.removedReason) {
       throw new HubError('NOT_FOUND', `envelope ${id} was removed (${row.removedReason}); only its tombstone is kept, so it cannot be sent again`, 'id');

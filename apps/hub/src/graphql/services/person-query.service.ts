@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { isValidKey } from '@kiki/crypto';
 import { type PersonUsageRow, ReadRepository, usagePressure } from '@kiki/storage';
 import { HubError } from '../../common/errors';
 import type { RegionContext } from '../../regions/region.service';
@@ -17,7 +16,6 @@ export class PersonQueryService {
   constructor(private readonly reads: ReadRepository) {}
 
   async person(region: RegionContext, publicKey: string, loader: PersonLoader): Promise<Person> {
-    if (!isValidKey(publicKey)) throw new HubError('INVALID_KEY', 'publicKey must be a base58 public key of 32 bytes', 'publicKey');
     const usage = await loader.usage(region.regionId, publicKey);
     if (!usage) throw new HubError('NOT_FOUND', `no envelope from ${publicKey} was ever stored in region ${region.publicKey}`, 'publicKey');
     return toPerson(region.regionId, usage);

@@ -1,3 +1,4 @@
+// Envelope rows in wire form, for sync/ (pull, fetch) and kiki/ (the original routes) alike.
 import { base58Encode, type Envelope } from '@kiki/crypto';
 import type { StoredEnvelope } from '@kiki/storage';
 
