@@ -1,28 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource, EnvelopeRepository, type EnvelopeRow } from '@kiki/storage';
-import type { DataSource } from 'typeorm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EnvelopeRepository, type EnvelopeRow } from '@kiki/storage';
 import { BatchInserter, type InsertItem, type StoredRow } from '../../apps/hub/src/ingest/batch-inserter';
-import { createTestDatabase, type TestDatabase } from '../support/db';
 import { envelopeRow, storageRegion } from '../support/rows';
+import { useTestDataSource } from '../support/storage';
 
 // Group commit of ingest, on a real Postgres: what one region's concurrent callers get back.
-let db: TestDatabase;
-let ds: DataSource;
+const t = useTestDataSource(4);
 let repo: EnvelopeRepository;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource({ url: db.url, poolSize: 4 });
-  await ds.initialize();
-  repo = new EnvelopeRepository(ds);
-});
-afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
+beforeAll(() => {
+  repo = new EnvelopeRepository(t.ds);
 });
 
 async function region(): Promise<{ regionId: number }> {
-  return { regionId: await storageRegion(ds) };
+  return { regionId: await storageRegion(t.ds) };
 }
 
 function item(over: Partial<EnvelopeRow> = {}): InsertItem {
@@ -130,7 +121,7 @@ describe('BatchInserter', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(RangeError);
     expect(rec.statements).toEqual([1, 4, 1, 1, 2]);
-    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = $1', [r.regionId]);
+    const [{ n }] = await t.ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = $1', [r.regionId]);
     expect(n).toBe(4);
   });
 

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Envelope, generateKeyPair, type KeyPair } from '@kiki/crypto';
-import { createTestDatabase, type TestDatabase, testRedisPrefix, testRedisUrl } from '../support/db';
+import { createTestDatabase, testHubEnv, type TestDatabase } from '../support/db';
 import { authHeader, people, publicPost } from '../support/envelopes';
 
 const root = resolve(__dirname, '../..');
@@ -58,18 +57,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   port = await freePort();
   region = generateKeyPair();
-  env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl,
-    REDIS_PREFIX: testRedisPrefix('crash'),
-    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    CREATE_DATABASE: 'false',
-    IMPORT_DEFAULT_REGION: 'false',
-    LOG_LEVEL: 'silent',
-  };
+  env = testHubEnv(db, 'crash', { PORT: String(port), HOST: '127.0.0.1' });
 }, 60_000);
 afterAll(() => db?.drop());
 

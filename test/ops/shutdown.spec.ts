@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base58Decode, type Envelope, generateKeyPair, type KeyPair } from '@kiki/crypto';
-import { createTestDatabase, type TestDatabase, testRedisPrefix, testRedisUrl } from '../support/db';
+import { createTestDatabase, testHubEnv, type TestDatabase } from '../support/db';
 import { authHeader, people, publicPost } from '../support/envelopes';
 import { dropQuotaQueue } from '../support/hub';
 import { freePort } from '../support/services';
@@ -23,20 +22,7 @@ function run(args: string[]): ChildProcess {
 beforeAll(async () => {
   db = await createTestDatabase();
   port = await freePort();
-  env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl,
-    REDIS_PREFIX: testRedisPrefix('shutdown'),
-    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    CREATE_DATABASE: 'false',
-    IMPORT_DEFAULT_REGION: 'false',
-    LOG_LEVEL: 'info',
-    SHUTDOWN_DRAIN_SECONDS: '1',
-    SHUTDOWN_TIMEOUT_SECONDS: '30',
-  };
+  env = testHubEnv(db, 'shutdown', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '30' });
   const cli = run([resolve(root, 'apps/hub/src/cli.ts'), 'region', 'import', '--name', 'shutdown', '--public', region.public, '--private', region.private]);
   expect(await new Promise((r) => cli.on('exit', r))).toBe(0);
 }, 60_000);

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Envelope, generateKeyPair, type KeyPair } from '@kiki/crypto';
 import { DataSource } from 'typeorm';
-import { IngestService } from '../../apps/hub/src/ingest/ingest.service';
 import { EvictionService } from '../../apps/hub/src/quota/eviction.service';
 import { QuotaService } from '../../apps/hub/src/quota/quota.service';
 import { SweepService } from '../../apps/hub/src/quota/sweep.service';
 import type { RegionContext } from '../../apps/hub/src/regions/region.service';
 import { startTestHub, type TestHub } from '../support/hub';
-import { at, closeHub, letter, noise, quotaIdle, unrecordedRemovals, usageDrift } from './support/quota';
+import { at, closeHub, ingestStored, letter, noise, quotaIdle, unrecordedRemovals, usageDrift } from './support/quota';
 
 let hub: TestHub;
 let ds: DataSource;
@@ -29,10 +28,7 @@ function batch(ctx: RegionContext, person: KeyPair, n: number): Envelope[] {
   );
 }
 
-async function ingest(ctx: RegionContext, envs: Envelope[]) {
-  const results = await hub.app.get(IngestService).ingest(ctx, envs, 'test');
-  expect(results.every((r) => r.status === 'stored')).toBe(true);
-}
+const ingest = (ctx: RegionContext, envs: Envelope[]) => ingestStored(hub, ctx, envs);
 
 describe('concurrent ingest and eviction', () => {
   it('through the queue: people pushing while the workers evict end exact and within their limits', async () => {

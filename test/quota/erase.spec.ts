@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base58Encode, type Envelope, generateKeyPair, type KeyPair, seal } from '@kiki/crypto';
 import { DataSource } from 'typeorm';
-import { IngestService } from '../../apps/hub/src/ingest/ingest.service';
 import { QuotaService } from '../../apps/hub/src/quota/quota.service';
 import type { RegionContext } from '../../apps/hub/src/regions/region.service';
 import { startTestHub, type TestHub } from '../support/hub';
-import { at, closeHub, letter, noise, quotaIdle, unrecordedRemovals, usageDrift, waitFor } from './support/quota';
+import { at, closeHub, ingestStored, letter, noise, quotaIdle, unrecordedRemovals, usageDrift, waitFor } from './support/quota';
 
 let hub: TestHub;
 let ctx: RegionContext;
@@ -20,10 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => closeHub(hub));
 
-async function ingest(envs: Envelope[]) {
-  const results = await hub.app.get(IngestService).ingest(ctx, envs, 'test');
-  expect(results.map((r) => r.status)).toEqual(envs.map(() => 'stored'));
-}
+const ingest = (envs: Envelope[]) => ingestStored(hub, ctx, envs);
 
 async function state(person: KeyPair): Promise<Map<string, string | null>> {
   const rows: Array<{ id: Buffer; removed_reason: string | null }> = await ds.query(

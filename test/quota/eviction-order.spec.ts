@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base58Encode, type Envelope, generateKeyPair, type KeyPair } from '@kiki/crypto';
 import { DataSource } from 'typeorm';
-import { IngestService } from '../../apps/hub/src/ingest/ingest.service';
 import { QuotaService } from '../../apps/hub/src/quota/quota.service';
 import type { RegionContext } from '../../apps/hub/src/regions/region.service';
 import { startTestHub, type TestHub } from '../support/hub';
-import { at, closeHub, letter, noise, quotaIdle, unrecordedRemovals, usageDrift, waitFor } from './support/quota';
+import { at, closeHub, ingestStored, letter, noise, quotaIdle, unrecordedRemovals, usageDrift, waitFor } from './support/quota';
 
 let hub: TestHub;
 let ctx: RegionContext;
@@ -22,10 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => closeHub(hub));
 
-async function ingest(envs: Envelope[]) {
-  const results = await hub.app.get(IngestService).ingest(ctx, envs, 'test');
-  expect(results.map((r) => r.status)).toEqual(envs.map(() => 'stored'));
-}
+const ingest = (envs: Envelope[]) => ingestStored(hub, ctx, envs);
 
 async function evictions(person: KeyPair) {
   const rows: Array<{ envelope_id: Buffer; reason: string; size: number }> = await ds.query(

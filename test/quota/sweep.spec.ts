@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Envelope, generateKeyPair, type KeyPair } from '@kiki/crypto';
 import { DataSource } from 'typeorm';
-import { IngestService } from '../../apps/hub/src/ingest/ingest.service';
 import { QuotaQueue } from '../../apps/hub/src/quota/quota.queue';
 import { QuotaService } from '../../apps/hub/src/quota/quota.service';
 import { QuotaWorker } from '../../apps/hub/src/quota/quota.worker';
 import { SweepService } from '../../apps/hub/src/quota/sweep.service';
 import type { RegionContext } from '../../apps/hub/src/regions/region.service';
 import { startTestHub, type TestHub } from '../support/hub';
-import { at, closeHub, letter, noise, quotaIdle, unrecordedRemovals, usageDrift, waitFor } from './support/quota';
+import { at, closeHub, ingestStored, letter, noise, quotaIdle, unrecordedRemovals, usageDrift, waitFor } from './support/quota';
 
 let hub: TestHub;
 let ds: DataSource;
@@ -27,10 +26,7 @@ function letters(ctx: RegionContext, p: KeyPair, n: number, bytes = 800): Envelo
   return Array.from({ length: n }, () => letter(p, ctx.keys, { content: noise(bytes), when: at(++clock) }));
 }
 
-async function ingest(ctx: RegionContext, envs: Envelope[]) {
-  const results = await hub.app.get(IngestService).ingest(ctx, envs, 'test');
-  expect(results.every((r) => r.status === 'stored')).toBe(true);
-}
+const ingest = (ctx: RegionContext, envs: Envelope[]) => ingestStored(hub, ctx, envs);
 
 /** Throws away every queued job, as if Redis had lost them. */
 async function loseQueuedJobs(): Promise<void> {

@@ -6,7 +6,7 @@ import { IngestService } from '../../apps/hub/src/ingest/ingest.service';
 import { QuotaService } from '../../apps/hub/src/quota/quota.service';
 import type { RegionContext } from '../../apps/hub/src/regions/region.service';
 import { startTestHub, type TestHub } from '../support/hub';
-import { at, closeHub, letter, noise, quotaIdle, unrecordedRemovals, usageDrift } from './support/quota';
+import { at, closeHub, ingestStored, letter, noise, quotaIdle, unrecordedRemovals, usageDrift } from './support/quota';
 
 let hub: TestHub;
 let ctx: RegionContext;
@@ -27,10 +27,7 @@ function letters(person: KeyPair, n: number): Envelope[] {
   return Array.from({ length: n }, () => letter(person, ctx.keys, { content: noise(4000), when: at(++clock) }));
 }
 
-async function ingest(envs: Envelope[]) {
-  const results = await hub.app.get(IngestService).ingest(ctx, envs, 'test');
-  expect(results.every((r) => r.status === 'stored')).toBe(true);
-}
+const ingest = (envs: Envelope[]) => ingestStored(hub, ctx, envs);
 
 const sum = (envs: Envelope[]) => envs.reduce((s, e) => s + e.sealed_letter.length, 0);
 

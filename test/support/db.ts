@@ -52,3 +52,21 @@ export const testRedisUrl = inject('testRedisUrl');
 
 /** Whether the run has a Redis; files that talk to Redis themselves check it (see requirement()). */
 export const hasTestRedis = testRedisUrl !== 'none';
+
+/**
+ * The environment of a test hub on `db`: the run's Redis under a prefix of its own (`label`), a
+ * fresh master key, nothing created or imported on start, silent logs; `env` adds or overrides.
+ */
+export function testHubEnv(db: TestDatabase, label: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl,
+    REDIS_PREFIX: testRedisPrefix(label),
+    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
+    CREATE_DATABASE: 'false',
+    IMPORT_DEFAULT_REGION: 'false',
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
+}

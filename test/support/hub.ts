@@ -6,7 +6,7 @@ import { createHubApp } from '../../apps/hub/src/bootstrap';
 import { HubConfig, loadConfig } from '../../apps/hub/src/config/hub-config';
 import { QUOTA_QUEUE } from '../../apps/hub/src/quota/quota.jobs';
 import { RegionService, type RegionContext } from '../../apps/hub/src/regions/region.service';
-import { createTestDatabase, type TestDatabase, testRedisPrefix, testRedisUrl } from './db';
+import { createTestDatabase, type TestDatabase, testHubEnv, testRedisUrl } from './db';
 
 export interface TestHub {
   app: NestExpressApplication;
@@ -20,19 +20,7 @@ export interface TestHub {
 /** A real hub on a random port, with its own database clone and Redis prefix. */
 export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
   const db = await createTestDatabase();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl,
-    REDIS_PREFIX: testRedisPrefix('hub'),
-    HUB_MASTER_KEY: randomBytes(32).toString('hex'),
-    CREATE_DATABASE: 'false',
-    MIGRATE_ON_START: 'false',
-    IMPORT_DEFAULT_REGION: 'false',
-    LOG_LEVEL: 'silent',
-    DB_POOL_SIZE: '5',
-    ...env,
-  });
+  const config = loadConfig(testHubEnv(db, 'hub', { MIGRATE_ON_START: 'false', DB_POOL_SIZE: '5', ...env }));
   const app = await createHubApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

@@ -1,8 +1,9 @@
 /**
  * The quota accounting rule and the limit rule, each defined ONCE (docs/quotas.md "What counts").
- * Ingest (the usage it adds), removals (the usage they give back), the sweep, the eviction plan
- * and the quota service all use these; the SQL forms are built from the same constants and
- * test/quota/accounting.spec.ts checks them against the functions on real rows.
+ * Ingest (the usage it adds), removals (the usage they give back), the sweep, the eviction plan,
+ * the quota service and the admin's pressure pages all use these; the SQL forms are built from
+ * the same constants and libs/storage/test/accounting.spec.ts checks them against the functions
+ * on real rows.
  */
 import type { QuotaTier } from './entities';
 
@@ -67,15 +68,58 @@ export function resolveLimit(person: string, p: LimitInputs): number | null {
   return p.tier === 'trusted' ? p.trustedBytes : p.defaultBytes;
 }
 
+/** The SQL expressions limitSql reads each input of resolveLimit from. */
+export interface LimitColumns {
+  person: string;
+  tier: string;
+  overrideBytes: string;
+  defaultBytes: string;
+  trustedBytes: string;
+  hubPublicKey: string;
+  unprovenPoolBytes: string;
+}
+
+/** Over person_usage u, region r and person_policy p (LEFT JOINed: tier and override may be NULL). */
+const USAGE_LIMIT_COLUMNS: LimitColumns = {
+  person: 'u.person',
+  tier: 'p.tier',
+  overrideBytes: 'p.override_bytes',
+  defaultBytes: 'r.default_quota_bytes',
+  trustedBytes: 'r.trusted_quota_bytes',
+  hubPublicKey: 'r.hub_public_key',
+  unprovenPoolBytes: 'r.unproven_pool_bytes',
+};
+
 /**
- * resolveLimit(...) < u.bytes in SQL, over person_usage u, region r and person_policy p (LEFT JOINed).
- * The tier limits may be replaced by other SQL expressions (a dry run of a policy change).
+ * resolveLimit in SQL: the limit in bytes, NULL for no limit. A NULL tier (no person_policy
+ * row) is the default tier. Columns default to USAGE_LIMIT_COLUMNS; a query over other tables
+ * or a dry run (other tier limits) names its own.
  */
-export function overLimitSql(defaultBytes = 'r.default_quota_bytes', trustedBytes = 'r.trusted_quota_bytes'): string {
-  return `(CASE WHEN u.person = '${UNPROVEN_POOL}' THEN u.bytes > r.unproven_pool_bytes
-   ELSE u.person <> r.hub_public_key AND coalesce(p.tier, 'default') <> 'unlimited'
-     AND u.bytes > coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN ${trustedBytes} ELSE ${defaultBytes} END) END)`;
+export function limitSql(columns: Partial<LimitColumns> = {}): string {
+  const c = { ...USAGE_LIMIT_COLUMNS, ...columns };
+  return `(CASE WHEN ${c.person} = '${UNPROVEN_POOL}' THEN ${c.unprovenPoolBytes}
+     WHEN ${c.person} = ${c.hubPublicKey} OR coalesce(${c.tier}, 'default') = 'unlimited' THEN NULL
+     ELSE coalesce(${c.overrideBytes}, CASE WHEN ${c.tier} = 'trusted' THEN ${c.trustedBytes} ELSE ${c.defaultBytes} END) END)`;
+}
+
+/**
+ * resolveLimit(...) < u.bytes in SQL, over person_usage u, region r and person_policy p (LEFT
+ * JOINed); false (not NULL) for no limit. The tier limits may be replaced by other SQL
+ * expressions (a dry run of a policy change).
+ */
+export function overLimitSql(defaultBytes = USAGE_LIMIT_COLUMNS.defaultBytes, trustedBytes = USAGE_LIMIT_COLUMNS.trustedBytes): string {
+  return `coalesce(u.bytes > ${limitSql({ defaultBytes, trustedBytes })}, false)`;
 }
 
 /** overLimitSql with the region's own tier limits. */
 export const OVER_LIMIT_SQL = overLimitSql();
+
+/** Usage ÷ limit in SQL (`limit` from limitSql): NULL without a limit; a limit of 0 counts as 1 byte, so it stays finite. */
+export function pressureSql(bytes: string, limit: string): string {
+  return `(CASE WHEN ${limit} IS NULL THEN NULL ELSE ${bytes}::float8 / greatest(${limit}, 1) END)`;
+}
+
+/** pressureSql as a function: a person's pressure as the admin's persons page shows and orders it. */
+export function usagePressure(bytes: number, limit: number | null): number | null {
+  return limit === null ? null : bytes / Math.max(limit, 1);
+}

@@ -1,5 +1,6 @@
 export * from './entities';
 export * from './accounting';
+export * from './transaction';
 export * from './data-source';
 export * from './migrate';
 export * from './repositories/region.repository';

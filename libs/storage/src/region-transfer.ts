@@ -52,6 +52,8 @@ export type TransferCounts = Record<Kind, number>;
 /** A refused import or export: the message is for the operator, and nothing was changed. */
 export class RegionTransferError extends Error {}
 
+// Not inTransaction (transaction.ts): the export is an async generator holding its snapshot
+// across yields, and both sides stream pages through one pg client that TypeORM does not wrap.
 function poolOf(ds: DataSource): Pool {
   const pool = (ds.driver as PostgresDriver).master as Pool | undefined;
   if (!pool) throw new Error('region transfer needs the postgres driver pool');

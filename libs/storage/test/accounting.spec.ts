@@ -4,41 +4,34 @@
  * what ingest adds, what removal gives back, what the sweep's scan recomputes, and who is over.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   accountSql,
   countedSql,
   countsTowardQuota,
-  createDataSource,
   EnvelopeRepository,
   type EnvelopeRow,
   FREE_ACTION_MAX_SIZE,
   type LimitInputs,
   OVER_LIMIT_SQL,
+  type PersonUsageRow,
   QuotaRepository,
+  ReadRepository,
   RegionRepository,
   resolveLimit,
   type SenderPolicy,
   UNPROVEN_POOL,
   usageAccount,
+  usagePressure,
 } from '@kiki/storage';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
 import { envelopeRow, storageRegion } from '../../../test/support/rows';
+import { useTestDataSource } from '../../../test/support/storage';
 
-let db: TestDatabase;
-let ds: DataSource;
+const t = useTestDataSource(2);
 let envelopes: EnvelopeRepository;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource({ url: db.url, poolSize: 2 });
-  await ds.initialize();
-  envelopes = new EnvelopeRepository(ds);
-});
-afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
+beforeAll(() => {
+  envelopes = new EnvelopeRepository(t.ds);
 });
 
 const PURPOSES = [null, 'share-text', 'share-key', 'action-like', 'action-erase', 'action-assign/profile'];
@@ -70,7 +63,7 @@ function expected(rows: EnvelopeRow[], pooled: boolean): Record<string, { bytes:
 }
 
 async function usage(regionId: number): Promise<Record<string, { bytes: number; envelopes: number }>> {
-  const rows: Array<{ person: string; bytes: string; envelopes: number }> = await ds.query(
+  const rows: Array<{ person: string; bytes: string; envelopes: number }> = await t.ds.query(
     'SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1 AND envelopes > 0',
     [regionId],
   );
@@ -81,14 +74,18 @@ describe.each(['v1', 'v2-for-quota'] as SenderPolicy[])('the accounting rule in 
   const pooled = policy === 'v2-for-quota';
 
   it('ingest adds, the sweep recomputes and removal gives back exactly what the functions say', async () => {
-    const regionId = await storageRegion(ds);
-    await new RegionRepository(ds).updatePolicy(regionId, { senderPolicy: policy });
+    const regionId = await storageRegion(t.ds);
+    await new RegionRepository(t.ds).updatePolicy(regionId, { senderPolicy: policy });
     const rows = grid(['alice', 'bob']);
     await envelopes.insertBatch(regionId, rows);
     expect(await usage(regionId)).toEqual(expected(rows, pooled));
+    // the overview's "arrived in the last hour" counts the same bytes
+    const arrived = (await new ReadRepository(t.ds).regionPressure([regionId])).get(regionId)!;
+    expect(arrived.ingestEnvelopes).toBe(rows.length);
+    expect(arrived.ingestBytes).toBe(rows.reduce((sum, r) => sum + (countsTowardQuota(r.purpose, r.size) ? r.size : 0), 0));
 
     // the same expressions evaluated per row agree with the functions
-    const perRow: Array<{ id: Buffer; counted: boolean; account: string }> = await ds.query(
+    const perRow: Array<{ id: Buffer; counted: boolean; account: string }> = await t.ds.query(
       `SELECT id, ${countedSql()} AS counted, ${accountSql()} AS account FROM envelope WHERE region_id = $1`,
       [regionId],
     );
@@ -99,7 +96,7 @@ describe.each(['v1', 'v2-for-quota'] as SenderPolicy[])('the accounting rule in 
       expect(r.account).toBe(usageAccount(row.sender, row.signatureV2 !== null, pooled));
     }
     // the sweep's scan finds no drift
-    expect((await new QuotaRepository(ds).sweepFindings(regionId)).drifted).toEqual([]);
+    expect((await new QuotaRepository(t.ds).sweepFindings(regionId)).drifted).toEqual([]);
 
     // removing half gives back exactly their share
     const removed = rows.filter((_, i) => i % 2 === 0);
@@ -113,8 +110,8 @@ describe.each(['v1', 'v2-for-quota'] as SenderPolicy[])('the accounting rule in 
 
 describe('the limit rule in SQL', () => {
   it('OVER_LIMIT_SQL says "over" exactly when usage exceeds resolveLimit', async () => {
-    const regions = new RegionRepository(ds);
-    const regionId = await storageRegion(ds);
+    const regions = new RegionRepository(t.ds);
+    const regionId = await storageRegion(t.ds);
     await regions.updatePolicy(regionId, { defaultQuotaBytes: 1000, trustedQuotaBytes: 5000, unprovenPoolBytes: 3000 });
     const region = (await regions.findById(regionId))!;
     const people: Array<{ person: string; tier: 'default' | 'trusted' | 'unlimited'; override: number | null }> = [
@@ -126,15 +123,15 @@ describe('the limit rule in SQL', () => {
       { person: region.hubPublicKey, tier: 'default', override: null },
       { person: UNPROVEN_POOL, tier: 'default', override: null },
     ];
-    const quota = new QuotaRepository(ds);
+    const quota = new QuotaRepository(t.ds);
     for (const p of people) if (p.tier !== 'default' || p.override !== null) await quota.setPersonPolicy(regionId, p.person, p.tier, p.override);
     for (const bytes of [0, 499, 500, 501, 1000, 1001, 2500, 2501, 3000, 3001, 5000, 5001, 10 ** 9]) {
-      await ds.query('DELETE FROM person_usage WHERE region_id = $1', [regionId]);
-      await ds.query(
+      await t.ds.query('DELETE FROM person_usage WHERE region_id = $1', [regionId]);
+      await t.ds.query(
         'INSERT INTO person_usage (region_id, person, bytes, envelopes) SELECT $1, p, $3, 1 FROM unnest($2::text[]) AS p',
         [regionId, people.map((p) => p.person), bytes],
       );
-      const over: Array<{ person: string }> = await ds.query(
+      const over: Array<{ person: string }> = await t.ds.query(
         `SELECT u.person FROM person_usage u JOIN region r ON r.region_id = u.region_id
            LEFT JOIN person_policy p ON p.region_id = u.region_id AND p.person = u.person
           WHERE u.region_id = $1 AND ${OVER_LIMIT_SQL} ORDER BY u.person`,
@@ -164,5 +161,66 @@ describe('the limit rule in SQL', () => {
         expect(want.includes(p.person)).toBe(limit !== null && bytes > limit);
       }
     }
+  });
+
+  it('the persons page by pressure and the overview\'s over/near counts follow resolveLimit', async () => {
+    const regions = new RegionRepository(t.ds);
+    const regionId = await storageRegion(t.ds);
+    const tiers = { defaultBytes: 1000, trustedBytes: 5000, unprovenPoolBytes: 3000 };
+    await regions.updatePolicy(regionId, { defaultQuotaBytes: tiers.defaultBytes, trustedQuotaBytes: tiers.trustedBytes, unprovenPoolBytes: tiers.unprovenPoolBytes });
+    const region = (await regions.findById(regionId))!;
+    type Tier = 'default' | 'trusted' | 'unlimited';
+    // people without a policy row at the edges of the default limit (the index-walk part), people
+    // with one (ranked one by one), the hub's own identity and the unproven pool
+    const people: Array<{ person: string; tier: Tier; override: number | null; bytes: number }> = [
+      ...[0, 899, 900, 950, 1000, 1001, 5000].map((bytes) => ({ person: `plain-${bytes}`, tier: 'default' as Tier, override: null, bytes })),
+      { person: 'twin-a', tier: 'default', override: null, bytes: 950 },
+      { person: 'trusted-near', tier: 'trusted', override: null, bytes: 4600 },
+      { person: 'trusted-over', tier: 'trusted', override: null, bytes: 5001 },
+      { person: 'unlimited', tier: 'unlimited', override: null, bytes: 10 ** 9 },
+      { person: 'overridden', tier: 'default', override: 2500, bytes: 2400 },
+      { person: 'trusted-low', tier: 'trusted', override: 500, bytes: 501 },
+      { person: 'zero-limit', tier: 'default', override: 0, bytes: 7 },
+      { person: 'zero-limit-empty', tier: 'default', override: 0, bytes: 0 },
+      { person: region.hubPublicKey, tier: 'default', override: null, bytes: 50_000 },
+      { person: UNPROVEN_POOL, tier: 'default', override: null, bytes: 2900 },
+    ];
+    const quota = new QuotaRepository(t.ds);
+    for (const p of people) if (p.tier !== 'default' || p.override !== null) await quota.setPersonPolicy(regionId, p.person, p.tier, p.override);
+    await t.ds.query(
+      'INSERT INTO person_usage (region_id, person, bytes, envelopes) SELECT $1, p, b, 1 FROM unnest($2::text[], $3::bigint[]) AS x(p, b)',
+      [regionId, people.map((p) => p.person), people.map((p) => p.bytes)],
+    );
+
+    // what the functions say (the unproven pool's account is not a person on either page)
+    const persons = people
+      .filter((p) => p.person !== UNPROVEN_POOL)
+      .map((p) => {
+        const limit = resolveLimit(p.person, { ...tiers, hubPublicKey: region.hubPublicKey, tier: p.tier, overrideBytes: p.override });
+        return { ...p, limit, pressure: usagePressure(p.bytes, limit) };
+      });
+    const byPressure = [...persons].sort((a, b) =>
+      a.pressure === b.pressure ? (a.person < b.person ? -1 : 1) : a.pressure === null ? 1 : b.pressure === null ? -1 : b.pressure - a.pressure,
+    );
+    const want = byPressure.map((p) => ({ person: p.person, bytes: p.bytes, pressure: p.pressure }));
+
+    const reads = new ReadRepository(t.ds);
+    const view = (rows: PersonUsageRow[]) => rows.map((r) => ({ person: r.person, bytes: r.bytes, pressure: r.pressure }));
+    expect(view(await reads.personPage(regionId, { orderBy: 'pressure', limit: 100 }))).toEqual(want);
+    // and page by page through the keyset cursor, across the limited and unlimited people
+    const paged: PersonUsageRow[] = [];
+    for (let after: PersonUsageRow | undefined; ; ) {
+      const rows = await reads.personPage(regionId, { orderBy: 'pressure', limit: 3, after: after && { value: after.pressure ?? null, person: after.person } });
+      paged.push(...rows);
+      if (rows.length < 3) break;
+      after = rows[rows.length - 1];
+    }
+    expect(view(paged)).toEqual(want);
+
+    const counts = (await reads.regionPressure([regionId])).get(regionId)!;
+    const limited = persons.filter((p) => p.limit !== null);
+    expect(counts.overLimit).toBe(limited.filter((p) => p.bytes > p.limit!).length);
+    expect(counts.nearLimit).toBe(limited.filter((p) => p.bytes <= p.limit! && p.bytes >= 0.9 * p.limit!).length);
+    expect([counts.overLimit, counts.nearLimit]).toEqual([5, 7]);
   });
 });

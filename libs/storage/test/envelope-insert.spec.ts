@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource, EnvelopeRepository, ReadRepository } from '@kiki/storage';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EnvelopeRepository, ReadRepository } from '@kiki/storage';
 import { envelopeRow, storageRegion } from '../../../test/support/rows';
+import { useTestDataSource } from '../../../test/support/storage';
 
 // EnvelopeRepository.insertBatch: one self-committing statement (counter, rows, usage).
-let db: TestDatabase;
-let ds: DataSource;
+const t = useTestDataSource(2);
 let repo: EnvelopeRepository;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource({ url: db.url, poolSize: 2 });
-  await ds.initialize();
-  repo = new EnvelopeRepository(ds);
-});
-afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
+beforeAll(() => {
+  repo = new EnvelopeRepository(t.ds);
 });
 
-const region = () => storageRegion(ds);
+const region = () => storageRegion(t.ds);
 const row = envelopeRow;
 
 async function usage(regionId: number): Promise<Record<string, { bytes: number; envelopes: number }>> {
-  const rows: Array<{ person: string; bytes: string; envelopes: number }> = await ds.query('SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1', [regionId]);
+  const rows: Array<{ person: string; bytes: string; envelopes: number }> = await t.ds.query('SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1', [regionId]);
   return Object.fromEntries(rows.map((r) => [r.person, { bytes: Number(r.bytes), envelopes: r.envelopes }]));
 }
 
@@ -36,13 +27,13 @@ describe('insertBatch', () => {
     const out = await repo.insertBatch(id, rows);
     expect([...out.stored.values()]).toEqual([1, 2, 3, 4]);
     expect(out.lastSeq).toBe(4);
-    const stored: any[] = await ds.query('SELECT id, seq, sender, signature, sealed_recipients, sealed_letter, size, purpose, first_id, public_content FROM envelope WHERE region_id = $1 ORDER BY seq', [id]);
+    const stored: any[] = await t.ds.query('SELECT id, seq, sender, signature, sealed_recipients, sealed_letter, size, purpose, first_id, public_content FROM envelope WHERE region_id = $1 ORDER BY seq', [id]);
     expect(stored.map((s) => s.id)).toEqual(rows.map((r) => r.id));
     expect(stored[2]).toMatchObject({ purpose: 'action-assign/name', first_id: 'x,y', public_content: 'Alice, "the first" \\ é 🎉\n', sealed_recipients: ['BoxOne58', 'BoxTwo58'] });
     expect(stored.map((s) => s.sealed_letter)).toEqual(rows.map((r) => r.sealedLetter));
     const size = rows[0].size;
     expect(await usage(id)).toEqual({ alice: { bytes: 2 * size, envelopes: 3 }, bob: { bytes: size, envelopes: 1 } });
-    expect(await new ReadRepository(ds).regionVersion(id)).toEqual({ lastSeq: 4, removedSeq: 0 });
+    expect(await new ReadRepository(t.ds).regionVersion(id)).toEqual({ lastSeq: 4, removedSeq: 0 });
   });
 
   it('stores a repeated id once and reports held and tombstoned ids without counting them again', async () => {
@@ -64,13 +55,13 @@ describe('insertBatch', () => {
     // texts Postgres cannot hold would fail the statement: refused by name instead
     await expect(repo.insertBatch(id, [row('dave', { publicContent: 'nul\u0000' })])).rejects.toThrow(/cannot store/);
     await expect(repo.insertBatch(id, [row('dave', { replyTo: 'lone \ud800' })])).rejects.toThrow(/cannot store/);
-    expect(await ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = $1', [id])).toEqual([{ n: 0 }]);
-    expect(await new ReadRepository(ds).regionVersion(id)).toEqual({ lastSeq: 0, removedSeq: 0 });
+    expect(await t.ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = $1', [id])).toEqual([{ n: 0 }]);
+    expect(await new ReadRepository(t.ds).regionVersion(id)).toEqual({ lastSeq: 0, removedSeq: 0 });
   });
 
   it('fails for a region without a counter and stores nothing', async () => {
     await expect(repo.insertBatch(999_999, [row('erin')])).rejects.toThrow();
-    expect(await ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = 999999')).toEqual([{ n: 0 }]);
+    expect(await t.ds.query('SELECT count(*)::int AS n FROM envelope WHERE region_id = 999999')).toEqual([{ n: 0 }]);
   });
 
   it('deleting a region deletes its envelopes and their eviction records (the trigger that replaced the foreign key)', async () => {
@@ -78,9 +69,9 @@ describe('insertBatch', () => {
     const rows = [row('gil'), row('gil')];
     await repo.insertBatch(gone, rows);
     await repo.insertBatch(kept, [row('gil')]);
-    await ds.query(`INSERT INTO eviction (region_id, envelope_id, person, reason, size) VALUES ($1, $2, 'gil', 'oldest', 1)`, [gone, rows[0].id]);
-    await ds.query('DELETE FROM region WHERE region_id = $1', [gone]);
-    const count = async (table: string, regionId: number) => (await ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE region_id = $1`, [regionId]))[0].n;
+    await t.ds.query(`INSERT INTO eviction (region_id, envelope_id, person, reason, size) VALUES ($1, $2, 'gil', 'oldest', 1)`, [gone, rows[0].id]);
+    await t.ds.query('DELETE FROM region WHERE region_id = $1', [gone]);
+    const count = async (table: string, regionId: number) => (await t.ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE region_id = $1`, [regionId]))[0].n;
     expect([await count('envelope', gone), await count('eviction', gone), await count('person_usage', gone)]).toEqual([0, 0, 0]);
     expect(await count('envelope', kept)).toBe(1);
     // and nothing can be stored for it any more: its counter went with it
@@ -94,6 +85,6 @@ describe('insertBatch', () => {
     await repo.insertBatch(id, rows);
     await repo.remove(id, [rows[0].id], 'admin');
     await repo.insertBatch(id, [row('fay')]);
-    expect(await new ReadRepository(ds).regionVersion(id)).toEqual({ lastSeq: 4, removedSeq: 3 });
+    expect(await new ReadRepository(t.ds).regionVersion(id)).toEqual({ lastSeq: 4, removedSeq: 3 });
   });
 });

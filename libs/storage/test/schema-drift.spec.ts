@@ -1,33 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource } from '@kiki/storage';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/db';
+import { describe, expect, it } from 'vitest';
+import { useTestDataSource } from '../../../test/support/storage';
 
-let db: TestDatabase;
-let ds: DataSource;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource({ url: db.url, poolSize: 1 });
-  await ds.initialize();
-});
-afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
-});
+const t = useTestDataSource(1);
 
 describe('migrations and entities', () => {
   it('describe the same schema (TypeORM would generate no migration)', async () => {
-    const sql = await ds.driver.createSchemaBuilder().log();
+    const sql = await t.ds.driver.createSchemaBuilder().log();
     expect(sql.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('are all applied to the template', async () => {
-    expect(await ds.showMigrations()).toBe(false);
+    expect(await t.ds.showMigrations()).toBe(false);
   });
 
   it('lead every primary key and index with region_id (distributable by region)', async () => {
-    const rows: Array<{ table: string; index: string; first: string }> = await ds.query(`
+    const rows: Array<{ table: string; index: string; first: string }> = await t.ds.query(`
       SELECT t.relname AS table, i.relname AS index, a.attname AS first
         FROM pg_index x
         JOIN pg_class i ON i.oid = x.indexrelid

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { base58Decode, type Envelope, type KeyPair, type Purpose, seal } from '@kiki/crypto';
 import { accountSql, countedSql } from '@kiki/storage';
 import type { DataSource } from 'typeorm';
+import { expect } from 'vitest';
+import { IngestService } from '../../../apps/hub/src/ingest/ingest.service';
 import { QuotaQueue } from '../../../apps/hub/src/quota/quota.queue';
+import type { RegionContext } from '../../../apps/hub/src/regions/region.service';
 import type { TestHub } from '../../support/hub';
 
 export const idBuf = (e: Envelope | string) => Buffer.from(base58Decode(typeof e === 'string' ? e : e.id));
@@ -90,4 +93,10 @@ export async function pushKiki(hub: TestHub, region: KeyPair, env: Envelope): Pr
 export async function closeHub(hub: TestHub | undefined): Promise<void> {
   if (!hub) return;
   await hub.close(); // which also drops its quota queue
+}
+
+/** Stores envelopes through the one ingest path, as every route does, and checks each was stored. */
+export async function ingestStored(hub: TestHub, ctx: RegionContext, envs: Envelope[]): Promise<void> {
+  const results = await hub.app.get(IngestService).ingest(ctx, envs, 'test');
+  expect(results.map((r) => r.status)).toEqual(envs.map(() => 'stored'));
 }

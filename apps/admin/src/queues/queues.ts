@@ -26,6 +26,9 @@ export class QueueBoard implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     for (const name of this.config.queueNames) {
+      // Its own connection options, not the hub's factory (apps/hub/src/redis/redis-roles.ts): the
+      // dashboard is a separate app that imports nothing of the hub, and this read-mostly board
+      // connection needs only what BullMQ requires of any connection (maxRetriesPerRequest: null).
       const queue = new Queue(name, { connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: this.config.REDIS_PREFIX });
       queue.on('error', () => undefined); // Redis down: bull-board shows errors per request; no crash
       this.queues.push(queue);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ADMIN_ROLES, AdminRepository, type AdminAccountRow, type AdminRole, RegionRepository } from '@kiki/storage';
+import { ADMIN_ROLES, AdminRepository, type AdminAccountRow, type AdminRole, inTransaction, RegionRepository } from '@kiki/storage';
+import { DataSource, type EntityManager } from 'typeorm';
 import { HubError, RateLimitedError } from '../common/errors';
 import { HubConfig } from '../config/hub-config';
 import type { AdminPrincipal } from './admin-principal';
@@ -39,6 +40,7 @@ export class AdminAccountService {
   private lastCleanup = 0;
 
   constructor(
+    private readonly ds: DataSource,
     private readonly admins: AdminRepository,
     private readonly regions: RegionRepository,
     private readonly audit: AuditService,
@@ -58,7 +60,7 @@ export class AdminAccountService {
     if (bad) throw new HubError('BAD_REQUEST', bad, 'password');
     const regionIds = await this.regionIds(regionKeys);
     const hash = await hashPassword(pw);
-    await this.admins.transaction(async (m) => {
+    await this.write(async (m) => {
       const id = await this.admins.create(username, role, hash, regionIds, m);
       if (id === null) throw new HubError('CONFLICT', `there is already an admin named ${username}`, 'username');
       await this.audit.record({ actor, action: 'admin.create', target: username, after: { username, role, regions: [...regionKeys].sort() } }, m);
@@ -70,7 +72,7 @@ export class AdminAccountService {
     const account = await this.account(username);
     if (account.role === 'hub') throw new HubError('BAD_REQUEST', `${username} is a hub admin and already sees every region`, 'username');
     const [regionId] = await this.regionIds([regionKey]);
-    await this.admins.transaction(async (m) => {
+    await this.write(async (m) => {
       await this.admins.grant(account.adminId, [regionId], m);
       await this.audit.record({ actor, action: 'admin.grant', regionId, region: regionKey, target: username, before: { regions: account.regions }, after: { regions: [...new Set([...account.regions, regionKey])].sort() } }, m);
     });
@@ -79,10 +81,15 @@ export class AdminAccountService {
   async revoke(actor: string, username: string, regionKey: string): Promise<void> {
     const account = await this.account(username);
     const [regionId] = await this.regionIds([regionKey]);
-    await this.admins.transaction(async (m) => {
+    await this.write(async (m) => {
       if (!(await this.admins.revoke(account.adminId, regionId, m))) throw new HubError('NOT_FOUND', `${username} was not granted region ${regionKey}`, 'region');
       await this.audit.record({ actor, action: 'admin.revoke', regionId, region: regionKey, target: username, before: { regions: account.regions }, after: { regions: account.regions.filter((r) => r !== regionKey) } }, m);
     });
+  }
+
+  /** An account change and its audit record commit together. */
+  private write(work: (m: EntityManager) => Promise<void>): Promise<void> {
+    return inTransaction(this.ds, work, { isolation: 'READ COMMITTED' });
   }
 
   list(): Promise<AdminAccountRow[]> {
@@ -97,7 +104,7 @@ export class AdminAccountService {
     const bad = checkNewPassword(pw);
     if (bad) throw new HubError('BAD_REQUEST', bad, 'password');
     const hash = await hashPassword(pw);
-    await this.admins.transaction(async (m) => {
+    await this.write(async (m) => {
       await this.admins.setPassword(account.adminId, hash, m);
       await this.audit.record({ actor, action: 'admin.reset-password', target: username }, m);
     });

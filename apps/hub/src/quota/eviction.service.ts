@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseKey32 } from '@kiki/crypto';
 import { EnvelopeRepository, type EvictionCandidate, type EvictionPlan, type EvictionReason, QuotaRepository, type RemovedReason } from '@kiki/storage';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { HubConfig } from '../config/hub-config';
 import { QuotaMetrics } from './quota.metrics';
 import { resolveLimit } from './quota.policy';
@@ -82,8 +82,8 @@ export class EvictionService {
     const total: EnforceResult = { steps: 0, erased: 0, evicted: 0, bytes: 0, limit: null, repaired: false };
     if (opts.findErase) {
       // An older erase never replaces a newer one, so recording it needs no lock.
-      const newest = await this.quota.newestEraseLetter(this.quota.reader, regionId, person);
-      if (newest) await this.quota.markErase(this.quota.reader, regionId, person, newest);
+      const newest = await this.quota.newestEraseLetter(regionId, person);
+      if (newest) await this.quota.markErase(regionId, person, newest);
     }
     for (;;) {
       const r = await this.step(regionId, person);
@@ -106,14 +106,13 @@ export class EvictionService {
 
   private async step(regionId: number, person: string): Promise<StepResult> {
     const batch = this.config.QUOTA_EVICTION_BATCH;
-    const db = this.quota.reader;
     const result: StepResult = { done: true, erased: 0, evicted: 0, reasons: [], bytes: 0, limit: null, repaired: false };
 
     // 1. Erase first: it ignores limits and tiers (it is the person's own request). Its targets
     //    depend only on their sender and date, so they hold whatever commits meanwhile.
-    const mark = await this.quota.eraseMark(db, regionId, person);
+    const mark = await this.quota.eraseMark(regionId, person);
     if (mark) {
-      const targets = await this.quota.eraseTargets(db, regionId, person, mark, batch);
+      const targets = await this.quota.eraseTargets(regionId, person, mark, batch);
       if (targets.length) {
         const reasons = await this.commits.run(regionId, (m) =>
           this.remove(m, regionId, person, targets.map((t) => ({ ...t, reason: 'erase' as const })), 'erase', null),
@@ -131,14 +130,14 @@ export class EvictionService {
     if (limit === null || usage.bytes <= limit) return result;
 
     // 3. Over: plan from the envelopes without locks, then lock, check nothing moved, remove.
-    const draft = await this.plan(db, regionId, person, limit, batch);
+    const draft = await this.plan(regionId, person, limit, batch);
     return this.commits.run(regionId, async (m) => {
       const locked = await this.quota.lockUsage(m, regionId, person);
       if (!locked) return result;
       let plan = draft;
       if (draft.usage?.version !== locked.version) {
         // something of the person committed since the draft: plan again, now exactly
-        plan = await this.plan(m, regionId, person, limit, batch);
+        plan = await this.plan(regionId, person, limit, batch, m);
       }
       if (plan.bytes !== locked.bytes || plan.envelopes !== locked.envelopes) {
         await this.quota.setUsage(m, regionId, person, { bytes: plan.bytes, envelopes: plan.envelopes });
@@ -156,9 +155,9 @@ export class EvictionService {
   }
 
   /** kiki's eviction order for this person and limit (QuotaRepository.evictionPlan), the one rule enforce() and dry runs share. */
-  private async plan(m: EntityManager | DataSource, regionId: number, person: string, limit: number, batch: number): Promise<EvictionPlan> {
-    const images = supersededImages(await this.quota.assignedImages(m, regionId, person));
-    return this.quota.evictionPlan(m, regionId, person, images, limit, batch);
+  private async plan(regionId: number, person: string, limit: number, batch: number, m?: EntityManager): Promise<EvictionPlan> {
+    const images = supersededImages(await this.quota.assignedImages(regionId, person, m));
+    return this.quota.evictionPlan(regionId, person, images, limit, batch, m);
   }
 
   /**
@@ -167,7 +166,7 @@ export class EvictionService {
    */
   async preview(regionId: number, person: string, limit: number | null): Promise<{ envelopes: number; bytes: number }> {
     if (limit === null) return { envelopes: 0, bytes: 0 };
-    const plan = await this.plan(this.quota.reader, regionId, person, limit, PREVIEW_MAX_ENVELOPES);
+    const plan = await this.plan(regionId, person, limit, PREVIEW_MAX_ENVELOPES);
     return { envelopes: plan.candidates.length, bytes: plan.candidates.reduce((sum, c) => sum + c.size, 0) };
   }
 

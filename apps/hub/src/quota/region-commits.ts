@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { QuotaRepository } from '@kiki/storage';
-import type { EntityManager } from 'typeorm';
+import { inTransaction, QuotaRepository, savepoint } from '@kiki/storage';
+import { DataSource, type EntityManager } from 'typeorm';
 
 interface Work {
   run(m: EntityManager): Promise<unknown>;
@@ -24,7 +24,10 @@ export class RegionCommits {
   private readonly pending = new Map<number, Work[]>();
   private readonly draining = new Set<number>();
 
-  constructor(private readonly quota: QuotaRepository) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly quota: QuotaRepository,
+  ) {}
 
   /** Runs `work` inside a transaction that already holds the region's sequence lock. */
   run<T>(regionId: number, work: (m: EntityManager) => Promise<T>): Promise<T> {
@@ -43,22 +46,23 @@ export class RegionCommits {
         let batch: Work[] = [];
         const outcomes: Array<() => void> = [];
         try {
-          await this.quota.transaction(async (m) => {
-            await this.quota.lockRegion(m, regionId);
-            // everything that arrived by now, including while this waited for the lock
-            batch = this.pending.get(regionId)!.splice(0, MAX_STEPS_PER_COMMIT);
-            for (const w of batch) {
-              await m.query('SAVEPOINT quota_step');
-              try {
-                const value = await w.run(m);
-                await m.query('RELEASE SAVEPOINT quota_step');
-                outcomes.push(() => w.resolve(value));
-              } catch (err) {
-                await m.query('ROLLBACK TO SAVEPOINT quota_step');
-                outcomes.push(() => w.reject(err));
+          await inTransaction(
+            this.ds,
+            async (m) => {
+              await this.quota.lockRegion(m, regionId);
+              // everything that arrived by now, including while this waited for the lock
+              batch = this.pending.get(regionId)!.splice(0, MAX_STEPS_PER_COMMIT);
+              for (const w of batch) {
+                try {
+                  const value = await savepoint(m, w.run);
+                  outcomes.push(() => w.resolve(value));
+                } catch (err) {
+                  outcomes.push(() => w.reject(err));
+                }
               }
-            }
-          });
+            },
+            { isolation: 'READ COMMITTED' },
+          );
           for (const settle of outcomes) settle();
         } catch (err) {
           // The transaction itself failed (lock, connection, commit): none of its steps happened.

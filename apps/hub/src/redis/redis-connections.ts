@@ -1,56 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createPostgresBackend, type IQueueBackend, Queue, type QueueOptions, withBackend, Worker, type WorkerOptions, type Processor } from 'bullmq';
 import { PubSub } from 'graphql-subscriptions';
-import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { HubConfig } from '../config/hub-config';
+import { REDIS_ROLE_OPTIONS, redisClient, type RedisClient, type RedisRole } from './redis-roles';
 
-/** What a connection is for; each role has the options its callers relied on. */
-export type RedisRole =
-  /** replay cache: fails fast, never queues a command while Redis is away */
-  | 'cache'
-  /** the quota queue producer (BullMQ): no offline queue, BullMQ retries itself */
-  | 'queue'
-  /** pub/sub publisher: fails fast, bounded per command (it runs after an ingest commit) */
-  | 'publisher'
-  /** pub/sub subscriber: may wait for Redis */
-  | 'subscriber';
-
-const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
-  cache: {
-    lazyConnect: false,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    // a Redis that accepts connections but never answers must not stall requests
-    commandTimeout: 1000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    // the replay check of every request's token: commands of one event-loop turn go out in one write
-    enableAutoPipelining: true,
-  },
-  queue: {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: null,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  },
-  publisher: { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 },
-  subscriber: { connectTimeout: 2000 },
-};
-
-/** A connection to one Redis or to a Redis Cluster (the same commands). */
-export type RedisClient = Redis | Cluster;
-
-/** One role's options, split as ioredis' Cluster wants them (cluster-wide / per node). */
-function clusterOptions(o: RedisOptions): ClusterOptions {
-  const { retryStrategy, enableOfflineQueue, enableAutoPipelining, lazyConnect, ...node } = o;
-  return {
-    enableOfflineQueue,
-    enableAutoPipelining,
-    lazyConnect,
-    clusterRetryStrategy: retryStrategy ? (times) => retryStrategy(times) : undefined,
-    redisOptions: node,
-  };
-}
+export type { RedisClient, RedisRole } from './redis-roles';
 
 export type AnyQueue = Queue<any, any, string, any, any, string, any, any>;
 export type AnyWorker = Worker<any, any, string, any, any, any>;
@@ -75,19 +30,15 @@ export class RedisConnections {
     return this.config.REDIS_CLUSTER;
   }
 
-  /** The seed nodes of REDIS_URL (comma-separated) for a cluster. */
-  private nodes(): Array<{ host: string; port: number; password?: string; username?: string }> {
-    return this.config.REDIS_URL.split(',').map((u) => {
-      const url = new URL(u.trim());
-      return { host: url.hostname, port: Number(url.port || 6379), password: url.password || undefined, username: url.username || undefined };
-    });
-  }
-
   /** A new ioredis client (or cluster client) for `role`; only when `enabled`. */
   create(role: RedisRole): RedisClient {
     if (!this.enabled) throw new Error(`no Redis in this process (REDIS_URL=none): a ${role} connection cannot be made`);
-    if (this.cluster) return new Cluster(this.nodes(), clusterOptions(ROLE_OPTIONS[role]));
-    return new Redis(this.config.REDIS_URL, ROLE_OPTIONS[role]);
+    return redisClient(this.config.REDIS_URL, role, { cluster: this.cluster });
+  }
+
+  /** The hub's cache client: the real one, or without Redis the offline one (callers then take their Postgres path). */
+  cacheClient(): RedisClient {
+    return this.enabled ? this.create('cache') : redisClient(null, 'offline');
   }
 
   /** How many clients, on any node, listen to `channel` (a cluster node counts only its own). */
@@ -122,21 +73,9 @@ export class RedisConnections {
       const { Worker: PgWorker } = withBackend(createPostgresBackend);
       return new PgWorker(name, processor, { ...opts, prefix: undefined, connection: this.postgresConnection() }) as AnyWorker;
     }
-    if (this.cluster) {
-      const workerOptions: RedisOptions = { maxRetriesPerRequest: null, connectTimeout: 2000, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
-      return new Worker(name, processor, { ...opts, prefix: this.config.REDIS_PREFIX, connection: new Cluster(this.nodes(), clusterOptions(workerOptions)) }) as AnyWorker;
-    }
-    return new Worker(name, processor, {
-      ...opts,
-      prefix: this.config.REDIS_PREFIX,
-      connection: {
-        url: this.config.REDIS_URL,
-        maxRetriesPerRequest: null,
-        connectTimeout: 2000,
-        // back within 2 s of Redis returning (BullMQ's default waits up to 20 s)
-        retryStrategy: (times: number) => Math.min(times * 200, 2000),
-      },
-    }) as AnyWorker;
+    // a cluster client made here; a single Redis as options, so BullMQ owns (and closes) the connection it builds
+    const connection = this.cluster ? this.create('worker') : { url: this.config.REDIS_URL, ...REDIS_ROLE_OPTIONS.worker };
+    return new Worker(name, processor, { ...opts, prefix: this.config.REDIS_PREFIX, connection }) as AnyWorker;
   }
 }
 

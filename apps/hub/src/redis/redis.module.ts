@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
 import { HubConfig } from '../config/hub-config';
 import { type RedisClient, RedisConnections } from './redis-connections';
 
@@ -17,7 +16,7 @@ export class RedisService implements OnApplicationShutdown {
     this.enabled = connections.enabled;
     // Without Redis: a client that never connects, so every command fails at once (as during an
     // outage) and callers take their Postgres path; `enabled` lets them skip the attempt.
-    this.client = this.enabled ? connections.create('cache') : new Redis({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.client = connections.cacheClient();
     this.client.on('error', (err: Error) => this.log.warn({ msg: 'redis error', err: err.message }));
   }
 

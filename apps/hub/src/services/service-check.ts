@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import Redis from 'ioredis';
+import { redisClient } from '../redis/redis-roles';
 
 /**
  * A configured outside service (Postgres, Redis) that does not answer at start-up. Its message is
@@ -82,7 +82,8 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
     }
     throw last;
   }
-  const r = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  // one seed at a time, as a single node: the probe asks "does anything answer there"
+  const r = redisClient(url, 'probe', { connectTimeout: timeoutMs });
   // ioredis rejects connect() with "Connection is closed."; the socket's own error says why
   let first: unknown;
   r.on('error', (err) => (first ??= err));

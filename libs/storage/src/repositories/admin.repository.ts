@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AdminRole } from '../entities';
+import { returnedRows } from '../transaction';
 
 export interface AdminAccountRow {
   adminId: number;
@@ -61,10 +62,6 @@ function toAccount(r: Record<string, any>): AdminAccountRow {
 export class AdminRepository {
   constructor(private readonly ds: DataSource) {}
 
-  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction('READ COMMITTED', work);
-  }
-
   // ---- accounts ----------------------------------------------------------------------------
 
   async count(): Promise<number> {
@@ -102,7 +99,7 @@ export class AdminRepository {
   /** True when the grant existed. */
   async revoke(adminId: number, regionId: number, m: EntityManager | DataSource = this.ds): Promise<boolean> {
     const rows = await m.query(`DELETE FROM admin_region WHERE admin_id = $1 AND region_id = $2 RETURNING region_id`, [adminId, regionId]);
-    return affected(rows) > 0;
+    return returnedRows(rows).length > 0;
   }
 
   /** A new password also ends every session of the account. */
@@ -144,7 +141,7 @@ export class AdminRepository {
         RETURNING admin_id, absolute_expires_at`,
       [tokenHash],
     );
-    const [row] = returned(rows);
+    const [row] = returnedRows<Record<string, any>>(rows);
     return row ? { adminId: row.admin_id, absoluteExpiresAt: row.absolute_expires_at } : null;
   }
 
@@ -209,13 +206,4 @@ export class AdminRepository {
 
 function json(v: unknown): string | null {
   return v === undefined || v === null ? null : JSON.stringify(v);
-}
-
-/** TypeORM answers UPDATE/DELETE … RETURNING with [rows, affected]. */
-function returned(result: unknown): Array<Record<string, any>> {
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : (result as Array<Record<string, any>>);
-}
-
-function affected(result: unknown): number {
-  return returned(result).length;
 }

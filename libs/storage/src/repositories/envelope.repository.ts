@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { RemovedReason } from '../entities';
 import { accountSql, countedSql } from '../accounting';
 import { isStorableText, preparedQuery } from './prepared';
+import { inTransaction, returnedRows } from '../transaction';
 
 /** An envelope ready to store: parsed, validated and reduced to columns by the ingest path. */
 export interface EnvelopeRow {
@@ -22,24 +23,28 @@ export interface EnvelopeRow {
   publicContent: string | null;
 }
 
-export interface StoredEnvelope {
+/** The columns of a stored envelope other than its sealed fields (StoredEnvelope, and ReadRepository's EnvelopeView). */
+export interface EnvelopeHeader {
   id: Buffer;
   seq: number;
   tsMs: number;
   timestamp: string;
   sender: string;
   signature: string;
-  /** null: unproven (no verified v2 signature) */
+  /** the sender's v2 signature (base58); null: unproven (no verified v2 signature) */
   signatureV2: string | null;
-  sealedRecipients: string[] | null;
-  sealedLetter: Buffer | null;
   size: number;
   receivedAt: Date;
   purpose: string | null;
   firstId: string | null;
   replyTo: string | null;
-  removedAt: Date | null;
   removedReason: RemovedReason | null;
+}
+
+export interface StoredEnvelope extends EnvelopeHeader {
+  sealedRecipients: string[] | null;
+  sealedLetter: Buffer | null;
+  removedAt: Date | null;
 }
 
 export interface InsertResult {
@@ -59,13 +64,6 @@ export interface ReconRow {
 
 const SELECT_COLUMNS = `id, seq, ts_ms, "timestamp", sender, signature, signature_v2, sealed_recipients, sealed_letter, size,
   received_at, purpose, first_id, reply_to, removed_at, removed_reason`;
-
-/** TypeORM answers UPDATE … RETURNING with [rows, affected] but INSERT/SELECT with rows. */
-function updatedRows<T>(result: unknown): T[] {
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'
-    ? (result[0] as T[])
-    : (result as T[]);
-}
 
 function toStored(r: Record<string, unknown>): StoredEnvelope {
   return {
@@ -237,7 +235,7 @@ export class EnvelopeRepository {
    * region's read version: see the RegionRemovedSeq migration). Returns the first reserved number.
    */
   private async reserveRemovalSeq(m: EntityManager, regionId: number, count: number): Promise<number> {
-    const [row] = updatedRows<{ last_seq: string }>(
+    const [row] = returnedRows<{ last_seq: string }>(
       await m.query('UPDATE region_seq SET last_seq = last_seq + $2, removed_seq = last_seq + $2 WHERE region_id = $1 RETURNING last_seq', [regionId, count]),
     );
     if (!row) throw new Error(`region ${regionId} has no sequence row`);
@@ -254,7 +252,7 @@ export class EnvelopeRepository {
     if (ids.length === 0) return [];
     const run = async (m: EntityManager) => {
       const first = await this.reserveRemovalSeq(m, regionId, ids.length);
-      const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
+      const rows = returnedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
         await m.query(
           `WITH locked AS (
              SELECT id FROM envelope WHERE region_id = $1 AND id = ANY($2::bytea[]) AND removed_at IS NULL FOR UPDATE),
@@ -285,7 +283,7 @@ export class EnvelopeRepository {
       }
       return rows.map((r) => r.id);
     };
-    return manager ? run(manager) : this.ds.transaction(run);
+    return inTransaction(manager ?? this.ds, run);
   }
 
   /**
@@ -295,10 +293,10 @@ export class EnvelopeRepository {
    */
   async restore(regionId: number, ids: Buffer[]): Promise<Array<{ id: Buffer; account: string }>> {
     if (ids.length === 0) return [];
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const first = await this.reserveRemovalSeq(m, regionId, ids.length);
       // `sender` is the usage account here (the claimed sender, or the unproven pool)
-      const rows = updatedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
+      const rows = returnedRows<{ id: Buffer; sender: string; size: number; counted: boolean }>(
         await m.query(
           `WITH back AS (
              DELETE FROM removed_envelope r USING envelope e
@@ -341,7 +339,7 @@ export class EnvelopeRepository {
 
   /** Forgets the sealed fields of removals older than `retentionSeconds`: they can no longer be undone. */
   async purgeRemoved(regionId: number, retentionSeconds: number): Promise<number> {
-    const rows = updatedRows<unknown>(
+    const rows = returnedRows<unknown>(
       await this.ds.query(
         `DELETE FROM removed_envelope WHERE region_id = $1 AND removed_at < now() - make_interval(secs => $2) RETURNING 1`,
         [regionId, retentionSeconds],

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { accountSql, countedSql, type LimitInputs, OVER_LIMIT_SQL, overLimitSql, POOLED_SQL, UNPROVEN_POOL } from '../accounting';
 import type { EvictionReason, QuotaTier } from '../entities';
+import { type Db, inTransaction, returnedRows } from '../transaction';
 
 /** What decides one person's limit (resolveLimit in ../accounting.ts). */
 export type QuotaPolicyRow = LimitInputs;
@@ -93,6 +94,21 @@ function accountRows(account: string): string {
     : `region_id = $1 AND sender = $2 AND removed_at IS NULL AND ${accountSql()} = $2`;
 }
 
+/** What a person's limit is read from (region r, person_policy p LEFT JOINed): see toPolicyRow. */
+export const POLICY_COLUMNS = 'r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes';
+
+/** A row of POLICY_COLUMNS as resolveLimit takes it (no policy row: the default tier). */
+export function toPolicyRow(row: Record<string, any>): QuotaPolicyRow {
+  return {
+    defaultBytes: Number(row.default_quota_bytes),
+    trustedBytes: Number(row.trusted_quota_bytes),
+    hubPublicKey: row.hub_public_key,
+    tier: (row.tier ?? 'default') as QuotaTier,
+    overrideBytes: row.override_bytes === null ? null : Number(row.override_bytes),
+    unprovenPoolBytes: Number(row.unproven_pool_bytes),
+  };
+}
+
 const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
   0: 'unproven',
   1: 'superseded-image',
@@ -105,33 +121,16 @@ const REASON_BY_STEP: Record<number, EvictionCandidate['reason']> = {
 export class QuotaRepository {
   constructor(private readonly ds: DataSource) {}
 
-  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction('READ COMMITTED', work);
-  }
-
-  /** For reads that need no transaction. */
-  get reader(): DataSource {
-    return this.ds;
-  }
-
   // ---- policy ----------------------------------------------------------------------------
 
-  async policy(regionId: number, person: string, m: EntityManager | DataSource = this.ds): Promise<QuotaPolicyRow | null> {
+  async policy(regionId: number, person: string, m: Db = this.ds): Promise<QuotaPolicyRow | null> {
     const [row] = await m.query(
-      `SELECT r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
+      `SELECT ${POLICY_COLUMNS}
          FROM region r LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = $2
         WHERE r.region_id = $1`,
       [regionId, person],
     );
-    if (!row) return null;
-    return {
-      defaultBytes: Number(row.default_quota_bytes),
-      trustedBytes: Number(row.trusted_quota_bytes),
-      hubPublicKey: row.hub_public_key,
-      tier: (row.tier ?? 'default') as QuotaTier,
-      overrideBytes: row.override_bytes === null ? null : Number(row.override_bytes),
-      unprovenPoolBytes: Number(row.unproven_pool_bytes),
-    };
+    return row ? toPolicyRow(row) : null;
   }
 
   /** Writes a person's tier and override; back to plain default removes the row. */
@@ -208,7 +207,7 @@ export class QuotaRepository {
    * Its reach is capped at the hub's receive time, so a future-dated erase never removes letters
    * the person sends after it.
    */
-  async newestEraseLetter(m: EntityManager | DataSource, regionId: number, person: string): Promise<EraseMark | null> {
+  async newestEraseLetter(regionId: number, person: string, m: Db = this.ds): Promise<EraseMark | null> {
     const [row] = await m.query(
       `SELECT id, ${ERASE_REACH} AS ts_ms FROM envelope
         WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND ${PROVEN_ERASE}
@@ -218,7 +217,7 @@ export class QuotaRepository {
     return row ? { eraseId: row.id, eraseTsMs: Number(row.ts_ms) } : null;
   }
 
-  async eraseMark(m: EntityManager | DataSource, regionId: number, person: string): Promise<EraseMark | null> {
+  async eraseMark(regionId: number, person: string, m: Db = this.ds): Promise<EraseMark | null> {
     const [row] = await m.query('SELECT erase_id, erase_ts_ms FROM person_erase WHERE region_id = $1 AND person = $2', [regionId, person]);
     return row ? { eraseId: row.erase_id, eraseTsMs: Number(row.erase_ts_ms) } : null;
   }
@@ -238,7 +237,7 @@ export class QuotaRepository {
   }
 
   /** Remembers the newest erase; an older one never replaces a newer. */
-  async markErase(m: EntityManager | DataSource, regionId: number, person: string, mark: EraseMark): Promise<void> {
+  async markErase(regionId: number, person: string, mark: EraseMark, m: Db = this.ds): Promise<void> {
     await m.query(
       `INSERT INTO person_erase (region_id, person, erase_id, erase_ts_ms) VALUES ($1, $2, $3, $4)
        ON CONFLICT (region_id, person) DO UPDATE SET erase_id = excluded.erase_id, erase_ts_ms = excluded.erase_ts_ms, erased_at = now()
@@ -248,7 +247,7 @@ export class QuotaRepository {
   }
 
   /** Live envelopes an erase removes: everything dated at or before it except the erase itself (a range on the sender index). */
-  async eraseTargets(m: EntityManager | DataSource, regionId: number, person: string, mark: EraseMark, batch: number): Promise<Array<{ id: Buffer; size: number; purpose: string | null }>> {
+  async eraseTargets(regionId: number, person: string, mark: EraseMark, batch: number, m: Db = this.ds): Promise<Array<{ id: Buffer; size: number; purpose: string | null }>> {
     const rows: Array<{ id: Buffer; size: number; purpose: string | null }> = await m.query(
       `SELECT id, size, purpose FROM envelope
         WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND ts_ms <= $3 AND id <> $4
@@ -261,7 +260,7 @@ export class QuotaRepository {
   // ---- eviction ----------------------------------------------------------------------------
 
   /** Contents (image ids, base58) of the person's live action-assign/image letters, newest first. */
-  async assignedImages(m: EntityManager | DataSource, regionId: number, person: string): Promise<Array<string | null>> {
+  async assignedImages(regionId: number, person: string, m: Db = this.ds): Promise<Array<string | null>> {
     const rows: Array<{ public_content: string | null }> = await m.query(
       `SELECT public_content FROM envelope
         WHERE region_id = $1 AND sender = $2 AND removed_at IS NULL AND purpose = 'action-assign/image'
@@ -281,12 +280,12 @@ export class QuotaRepository {
    * locked, nothing of the person changed and the plan still holds.
    */
   async evictionPlan(
-    m: EntityManager | DataSource,
     regionId: number,
     person: string,
     supersededImages: Buffer[],
     limitBytes: number | null,
     batch: number,
+    m: Db = this.ds,
   ): Promise<EvictionPlan> {
     const rows: Array<Record<string, any>> = await m.query(
       `WITH live AS MATERIALIZED (
@@ -434,7 +433,7 @@ export class QuotaRepository {
   async repairUsage(regionId: number, people: string[]): Promise<string[]> {
     if (people.length === 0) return [];
     const sorted = [...new Set(people)].sort();
-    return this.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       await this.lockRegion(m, regionId);
       await m.query(
         `INSERT INTO person_usage (region_id, person) SELECT $1, p FROM unnest($2::text[]) AS p ORDER BY p
@@ -442,7 +441,7 @@ export class QuotaRepository {
         [regionId, sorted],
       );
       await m.query('SELECT 1 FROM person_usage WHERE region_id = $1 AND person = ANY($2::text[]) ORDER BY person FOR UPDATE', [regionId, sorted]);
-      const fixed: Array<{ person: string }> = updatedRows(
+      const fixed: Array<{ person: string }> = returnedRows(
         await m.query(
           `WITH actual AS (
              SELECT ${accountSql()} AS sender, coalesce(sum(size) FILTER (WHERE ${COUNTED}), 0) AS bytes, count(*) AS envelopes
@@ -458,7 +457,7 @@ export class QuotaRepository {
         ),
       );
       return fixed.map((f) => f.person);
-    });
+    }, { isolation: 'READ COMMITTED' });
   }
 
   /** People over their limit by the usage counters (the hub identity and unlimited tier never are). */
@@ -513,11 +512,4 @@ export class QuotaRepository {
     const rows: Array<{ region_id: number }> = await this.ds.query('SELECT region_id FROM region ORDER BY region_id');
     return rows.map((r) => r.region_id);
   }
-}
-
-/** TypeORM answers UPDATE … RETURNING with [rows, affected]. */
-function updatedRows<T>(result: unknown): T[] {
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number'
-    ? (result[0] as T[])
-    : (result as T[]);
 }

@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { QuotaTier, RemovedReason } from '../entities';
+import type { RemovedReason } from '../entities';
+import type { EnvelopeHeader } from './envelope.repository';
 import { preparedQuery } from './prepared';
-import { countedSql, UNPROVEN_POOL } from '../accounting';
-import type { QuotaPolicyRow } from './quota.repository';
+import { inTransaction } from '../transaction';
+import { countedSql, limitSql, pressureSql, UNPROVEN_POOL } from '../accounting';
+import { POLICY_COLUMNS, type QuotaPolicyRow, toPolicyRow } from './quota.repository';
 
 /** Reads behind the GraphQL API. Every method takes the region first; every page is keyset-paged. */
 export interface EnvelopePageQuery {
@@ -53,24 +55,10 @@ export interface UsageTotals {
 }
 
 /** An envelope as the API sends it: sealed fields already in their wire text. */
-export interface EnvelopeView {
-  id: Buffer;
-  seq: number;
-  tsMs: number;
-  timestamp: string;
-  sender: string;
-  signature: string;
-  /** envelope v2 sender signature (base58), null when the envelope has none */
-  signatureV2: string | null;
+export interface EnvelopeView extends EnvelopeHeader {
   sealedRecipients: string[];
   /** standard base64, as on the wire ('' for a tombstone) */
   sealedLetter: string;
-  size: number;
-  receivedAt: Date;
-  purpose: string | null;
-  firstId: string | null;
-  replyTo: string | null;
-  removedReason: RemovedReason | null;
 }
 
 // Postgres hands out the sealed fields as wire text: base64 is a third smaller than bytea's hex
@@ -130,8 +118,10 @@ export function personPageSql(regionId: number, q: PersonPageQuery): { sql: stri
     // the unproven pool's account is not a person
     return { sql: `SELECT person, bytes, envelopes FROM person_usage WHERE region_id = $1 AND person <> '${UNPROVEN_POOL}'${after}${search} ORDER BY ${order} LIMIT $2`, params };
   }
-  const pressure = `CASE WHEN k.person = r.hub OR k.tier = 'unlimited' THEN NULL
-      ELSE u.bytes::float8 / greatest(coalesce(k.override_bytes, CASE WHEN k.tier = 'trusted' THEN r.t ELSE r.d END), 1) END`;
+  // the limit rule (accounting.ts) over a policy row k, or the hub's own identity
+  const limit = limitSql({ person: 'k.person', tier: 'k.tier', overrideBytes: 'k.override_bytes', defaultBytes: 'r.d', trustedBytes: 'r.t', hubPublicKey: 'r.hub', unprovenPoolBytes: 'r.pool' });
+  const pressure = pressureSql('u.bytes', limit);
+  const plainPressure = pressureSql('u.bytes', 'r.d');
   let plainAfter = '';
   let specialAfter = '';
   if (q.after) {
@@ -143,17 +133,18 @@ export function personPageSql(regionId: number, q: PersonPageQuery): { sql: stri
       const pv = params.push(Number(q.after.value));
       // the bytes bound lets the index range start at the cursor; the exact test follows it
       plainAfter = ` AND u.bytes <= (SELECT (ceil($${pv}::float8 * greatest(d, 1)) + 1)::bigint FROM r)
-          AND (u.bytes::float8 / greatest(r.d, 1) < $${pv}::float8 OR (u.bytes::float8 / greatest(r.d, 1) = $${pv}::float8 AND u.person > $${pp}))`;
+          AND (${plainPressure} < $${pv}::float8 OR (${plainPressure} = $${pv}::float8 AND u.person > $${pp}))`;
       specialAfter = ` AND (s.pressure IS NULL OR s.pressure < $${pv}::float8 OR (s.pressure = $${pv}::float8 AND s.person > $${pp}))`;
     }
   }
   const plainSearch = q.search ? searchFilter('u.person', params, q.search) : '';
   const specialSearch = plainSearch.replaceAll('u.person', 's.person');
   const sql = `WITH r AS MATERIALIZED (
-         SELECT default_quota_bytes AS d, trusted_quota_bytes AS t, hub_public_key AS hub FROM region WHERE region_id = $1
+         SELECT default_quota_bytes AS d, trusted_quota_bytes AS t, hub_public_key AS hub, unproven_pool_bytes AS pool FROM region WHERE region_id = $1
        ),
+       -- no policy row, not the hub: resolveLimit is the region's default, so pressure follows bytes
        plain AS (
-         SELECT u.person, u.bytes, u.envelopes, u.bytes::float8 / greatest(r.d, 1) AS pressure
+         SELECT u.person, u.bytes, u.envelopes, ${plainPressure} AS pressure
            FROM person_usage u CROSS JOIN r
           WHERE u.region_id = $1 AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
             AND NOT EXISTS (SELECT 1 FROM person_policy x WHERE x.region_id = $1 AND x.person = u.person)${plainAfter}${plainSearch}
@@ -196,6 +187,7 @@ export function regionLimitCountsSql(): string {
   return `WITH r AS MATERIALIZED (
            SELECT region_id, default_quota_bytes AS d, hub_public_key AS hub FROM region WHERE region_id = ANY($1::int[])
          ),
+         -- no policy row, not the hub: resolveLimit is the region's default (d)
          plain AS (
            SELECT r.region_id,
              (SELECT count(*) FROM person_usage u WHERE u.region_id = r.region_id AND u.bytes > r.d AND u.bytes <= ${BIGINT_MAX} AND u.person <> r.hub AND u.person <> '${UNPROVEN_POOL}'
@@ -211,8 +203,7 @@ export function regionLimitCountsSql(): string {
                -- one primary-key lookup per policy row (a join would read the whole region)
                SELECT p.region_id,
                       (SELECT u.bytes FROM person_usage u WHERE u.region_id = p.region_id AND u.person = p.person) AS bytes,
-                      CASE WHEN p.person = x.hub_public_key OR p.tier = 'unlimited' THEN NULL
-                           ELSE coalesce(p.override_bytes, CASE WHEN p.tier = 'trusted' THEN x.trusted_quota_bytes ELSE x.default_quota_bytes END) END AS lim
+                      ${limitSql({ person: 'p.person', tier: 'p.tier', overrideBytes: 'p.override_bytes', defaultBytes: 'x.default_quota_bytes', trustedBytes: 'x.trusted_quota_bytes', hubPublicKey: 'x.hub_public_key', unprovenPoolBytes: 'x.unproven_pool_bytes' })} AS lim
                  FROM person_policy p JOIN region x ON x.region_id = p.region_id
                 WHERE p.region_id = ANY($1::int[])
              ) c
@@ -271,7 +262,7 @@ export class ReadRepository {
    * so Postgres would JIT-compile it: measured ~500 ms of compiling for a 150 ms query.
    */
   private withoutJit(sql: string, params: unknown[]): Promise<any> {
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       await m.query('SET LOCAL jit = off');
       return m.query(sql, params);
     });
@@ -354,23 +345,14 @@ export class ReadRepository {
     const out = new Map<string, QuotaPolicyRow>();
     if (people.length === 0) return out;
     const rows: Array<Record<string, any>> = await this.ds.query(
-      `SELECT u.person, r.default_quota_bytes, r.trusted_quota_bytes, r.hub_public_key, r.unproven_pool_bytes, p.tier, p.override_bytes
+      `SELECT u.person, ${POLICY_COLUMNS}
          FROM region r
          CROSS JOIN unnest($2::text[]) AS u(person)
          LEFT JOIN person_policy p ON p.region_id = r.region_id AND p.person = u.person
         WHERE r.region_id = $1`,
       [regionId, people],
     );
-    for (const r of rows) {
-      out.set(r.person, {
-        defaultBytes: Number(r.default_quota_bytes),
-        trustedBytes: Number(r.trusted_quota_bytes),
-        hubPublicKey: r.hub_public_key,
-        tier: (r.tier ?? 'default') as QuotaTier,
-        overrideBytes: r.override_bytes === null ? null : Number(r.override_bytes),
-        unprovenPoolBytes: Number(r.unproven_pool_bytes),
-      });
-    }
+    for (const r of rows) out.set(r.person, toPolicyRow(r));
     return out;
   }
 
@@ -418,7 +400,7 @@ export class ReadRepository {
            FROM region r
            CROSS JOIN LATERAL (
              SELECT count(*)::bigint AS envelopes,
-                    coalesce(sum(e.size) FILTER (WHERE e.purpose IS NULL OR e.purpose NOT LIKE 'action-%'), 0)::bigint AS bytes
+                    coalesce(sum(e.size) FILTER (WHERE ${countedSql('e')}), 0)::bigint AS bytes
                FROM envelope e
               WHERE e.region_id = r.region_id AND e.received_at >= now() - interval '1 hour'
                 AND e.seq > coalesce((SELECT o.seq FROM envelope o

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { RegionEntity, type SenderPolicy } from '../entities';
+import { inTransaction } from '../transaction';
 
 export interface NewRegion {
   publicKey: string;
@@ -35,7 +36,7 @@ export class RegionRepository {
 
   /** Creates the region and its sequence counter together. */
   async create(region: NewRegion): Promise<RegionEntity> {
-    return this.ds.transaction(async (m: EntityManager) => {
+    return inTransaction(this.ds, async (m) => {
       const saved = await m.getRepository(RegionEntity).save(m.getRepository(RegionEntity).create(region));
       await m.query('INSERT INTO region_seq (region_id, last_seq) VALUES ($1, 0)', [saved.regionId]);
       return saved;
@@ -64,7 +65,7 @@ export class RegionRepository {
     if (patch.maxTotalBytes !== undefined) set.maxTotalBytes = patch.maxTotalBytes === null ? null : String(patch.maxTotalBytes);
     if (patch.kikiRoutesRequireToken !== undefined) set.kikiRoutesRequireToken = patch.kikiRoutesRequireToken;
     if (patch.maxUnprovenSenders !== undefined) set.maxUnprovenSenders = patch.maxUnprovenSenders;
-    await this.ds.transaction(async (m) => {
+    await inTransaction(this.ds, async (m) => {
       if (Object.keys(set).length) await m.getRepository(RegionEntity).update({ regionId }, set);
       if (patch.maxUnprovenSenders !== undefined && patch.maxUnprovenSenders !== null) await recountSenders(m, regionId);
     });
@@ -81,7 +82,7 @@ export class RegionRepository {
   async admitSenders(regionId: number, senders: Map<string, boolean>): Promise<Map<string, SenderAdmission>> {
     const out = new Map<string, SenderAdmission>();
     if (senders.size === 0) return out;
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const [region] = await m.query('SELECT max_unproven_senders, unproven_senders FROM region WHERE region_id = $1 FOR NO KEY UPDATE', [regionId]);
       if (!region) return out;
       const cap: number | null = region.max_unproven_senders;

@@ -95,13 +95,20 @@ export const PeopleDocument = graphql(`
   }
 `);
 
+/** What a dry run of a tier or policy change would evict (both previews show it alike). */
+export const EvictionPreviewFragment = graphql(`
+  fragment EvictionPreviewFields on EvictionPreview {
+    people
+    envelopes
+    bytes
+    complete
+  }
+`);
+
 export const PreviewTierDocument = graphql(`
   query PreviewTier($region: String!, $publicKey: String!, $tier: QuotaTier!, $overrideBytes: Float) {
     previewPersonTier(region: $region, publicKey: $publicKey, tier: $tier, overrideBytes: $overrideBytes) {
-      people
-      envelopes
-      bytes
-      complete
+      ...EvictionPreviewFields
     }
   }
 `);
@@ -119,10 +126,7 @@ export const SetTierDocument = graphql(`
 export const PreviewPolicyDocument = graphql(`
   query PreviewPolicy($region: String!, $defaultBytes: Float, $trustedBytes: Float) {
     previewQuotaPolicy(region: $region, defaultBytes: $defaultBytes, trustedBytes: $trustedBytes) {
-      people
-      envelopes
-      bytes
-      complete
+      ...EvictionPreviewFields
     }
   }
 `);

@@ -45,14 +45,18 @@ export function useLiveState(): LiveState {
 /** Subscribes while the component is mounted; `onData` gets each event (latest callback used). */
 export function useSubscription<R, V extends Record<string, unknown>>(document: TypedDocumentString<R, V>, variables: V | null, onData: (data: R) => void): void {
   const callback = useRef(onData);
-  callback.current = onData;
+  // the latest callback, for events of a subscription made with an earlier render's
+  useEffect(() => {
+    callback.current = onData;
+  });
+  // one subscription per document and variables' value (a new object of the same value keeps it)
   const key = JSON.stringify(variables);
   useEffect(() => {
-    if (!variables) return;
+    const vars = JSON.parse(key) as V | null;
+    if (!vars) return;
     return liveClient().subscribe<R>(
-      { query: document.toString(), variables },
+      { query: document.toString(), variables: vars },
       { next: (r) => r.data && callback.current(r.data as R), error: () => set({ connected: false }), complete: () => undefined },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [document, key]);
 }

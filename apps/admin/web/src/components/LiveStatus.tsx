@@ -7,7 +7,7 @@ import { useLiveState } from '../api/live';
  */
 export function LiveStatus({ fetchedAt, live: streaming = true }: { fetchedAt: number | null; live?: boolean }) {
   const live = useLiveState();
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);

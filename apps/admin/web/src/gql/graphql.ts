@@ -76,6 +76,8 @@ export type PeopleQueryVariables = Exact<{
 
 export type PeopleQuery = { persons: { nodes: Array<{ publicKey: string, name: string | null, usage: number, limit: number | null, tier: QuotaTier, override: number | null, pressure: number | null, envelopeCount: number, ingestBytesLastHour: number, projectedFullAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
+export type EvictionPreviewFieldsFragment = { people: number, envelopes: number, bytes: number, complete: boolean };
+
 export type PreviewTierQueryVariables = Exact<{
   region: string;
   publicKey: string;
@@ -166,6 +168,14 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const EvictionPreviewFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EvictionPreviewFields on EvictionPreview {
+  people
+  envelopes
+  bytes
+  complete
+}
+    `, {"fragmentName":"EvictionPreviewFields"}) as unknown as TypedDocumentString<EvictionPreviewFieldsFragment, unknown>;
 export const EvictionRowFragmentDoc = new TypedDocumentString(`
     fragment EvictionRow on Eviction {
   evictionId
@@ -282,13 +292,15 @@ export const PreviewTierDocument = new TypedDocumentString(`
     tier: $tier
     overrideBytes: $overrideBytes
   ) {
-    people
-    envelopes
-    bytes
-    complete
+    ...EvictionPreviewFields
   }
 }
-    `) as unknown as TypedDocumentString<PreviewTierQuery, PreviewTierQueryVariables>;
+    fragment EvictionPreviewFields on EvictionPreview {
+  people
+  envelopes
+  bytes
+  complete
+}`) as unknown as TypedDocumentString<PreviewTierQuery, PreviewTierQueryVariables>;
 export const SetTierDocument = new TypedDocumentString(`
     mutation SetTier($region: String!, $publicKey: String!, $tier: QuotaTier!, $overrideBytes: Float) {
   setPersonTier(
@@ -310,13 +322,15 @@ export const PreviewPolicyDocument = new TypedDocumentString(`
     defaultBytes: $defaultBytes
     trustedBytes: $trustedBytes
   ) {
-    people
-    envelopes
-    bytes
-    complete
+    ...EvictionPreviewFields
   }
 }
-    `) as unknown as TypedDocumentString<PreviewPolicyQuery, PreviewPolicyQueryVariables>;
+    fragment EvictionPreviewFields on EvictionPreview {
+  people
+  envelopes
+  bytes
+  complete
+}`) as unknown as TypedDocumentString<PreviewPolicyQuery, PreviewPolicyQueryVariables>;
 export const SetPolicyDocument = new TypedDocumentString(`
     mutation SetPolicy($region: String!, $defaultBytes: Float, $trustedBytes: Float) {
   setQuotaPolicy(

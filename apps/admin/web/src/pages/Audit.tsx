@@ -11,23 +11,30 @@ import { useLocation } from '../lib/router';
 /** before/after are JSON text: shown compactly, one key per line when it is an object. */
 function Json({ text }: { text: string | null | undefined }) {
   if (!text) return <span className="muted">—</span>;
+  const parsed = parseJson(text);
+  if (!parsed) return <code>{text}</code>;
+  const { value } = parsed;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return (
+      <dl className="kv">
+        {Object.entries(value).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v === null ? 'null' : String(v)}</dd>
+          </div>
+        ))}
+      </dl>
+    );
+  }
+  return <code>{JSON.stringify(value)}</code>;
+}
+
+/** The value of JSON text, or null when it is not JSON (then shown as it is). */
+function parseJson(text: string): { value: unknown } | null {
   try {
-    const value = JSON.parse(text) as unknown;
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return (
-        <dl className="kv">
-          {Object.entries(value).map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{v === null ? 'null' : String(v)}</dd>
-            </div>
-          ))}
-        </dl>
-      );
-    }
-    return <code>{JSON.stringify(value)}</code>;
+    return { value: JSON.parse(text) as unknown };
   } catch {
-    return <code>{text}</code>;
+    return null;
   }
 }
 

@@ -7,6 +7,7 @@ import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
 import { Pager } from '../components/Pager';
 import { RegionPicker, useDefaultRegion } from '../components/RegionPicker';
+import { SearchSelect } from '../components/SearchSelect';
 import type { EvictionReason, EvictionRowFragment } from '../gql/graphql';
 import { formatBytes, formatDateTime, shortKey } from '../lib/format';
 import { setSearch, useLocation } from '../lib/router';
@@ -55,17 +56,7 @@ export function EvictionsPage() {
           <span>Person (public key)</span>
           <input defaultValue={person ?? ''} maxLength={60} onBlur={(e) => setSearch({ person: e.target.value.trim() })} onKeyDown={(e) => e.key === 'Enter' && setSearch({ person: e.currentTarget.value.trim() })} />
         </label>
-        <label className="field inline">
-          <span>Reason</span>
-          <select value={reason ?? ''} onChange={(e) => setSearch({ reason: e.target.value })}>
-            <option value="">Any</option>
-            {REASONS.map((r) => (
-              <option key={r} value={r}>
-                {r.toLowerCase().replace('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SearchSelect label="Reason" param="reason" value={reason ?? ''} options={REASONS.map((r) => ({ value: r, label: r.toLowerCase().replace('_', ' ') }))} any="Any" />
         <label className="field inline">
           <span>From</span>
           <input type="datetime-local" value={since ?? ''} onChange={(e) => setSearch({ since: e.target.value })} />

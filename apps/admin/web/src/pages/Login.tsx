@@ -22,7 +22,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   };
   return (
     <main className="login">
-      <form onSubmit={submit} aria-labelledby="login-title">
+      <form onSubmit={(e) => void submit(e)} aria-labelledby="login-title">
         <h1 id="login-title">Kiki Hub admin</h1>
         <label className="field">
           <span>Username</span>

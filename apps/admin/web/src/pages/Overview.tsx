@@ -4,6 +4,8 @@ import { useSubscription } from '../api/live';
 import type { Me } from '../api/session';
 import { useThrottled } from '../api/use-debounced';
 import { useQuery } from '../api/use-query';
+import { useWindowEnd } from '../api/use-window';
+import { Card } from '../components/Card';
 import { Sparkline } from '../components/Charts';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
@@ -15,11 +17,9 @@ const PAGE = 50;
 const LIVE_REGIONS = 10;
 
 function RegionSparkline({ region, name }: { region: string; name: string }) {
-  // the last 24 hours in 48 steps; `to` rounded to the minute so re-renders reuse the same query
-  const vars = useMemo(() => {
-    const to = Math.ceil(Date.now() / 60_000) * 60_000;
-    return { region, from: new Date(to - 86_400_000).toISOString(), to: new Date(to).toISOString(), step: 1800 };
-  }, [region]);
+  // the last 24 hours in 48 steps, up to a minute that re-renders keep (the same query)
+  const to = useWindowEnd(region);
+  const vars = useMemo(() => ({ region, from: new Date(to - 86_400_000).toISOString(), to: new Date(to).toISOString(), step: 1800 }), [region, to]);
   const { data } = useQuery(SeriesDocument, vars);
   if (!data) return <span className="muted small">…</span>;
   return <Sparkline points={data.usageSeries.map((s) => ({ at: s.at, value: s.bytes }))} label={`bytes stored in ${name} over the last 24 hours`} />;
@@ -57,26 +57,11 @@ export function OverviewPage({ me }: { me: Me }) {
       ))}
       <ErrorBox error={overview.error} />
       <section className="cards" aria-label="Totals">
-        <div className="card">
-          <span className="card-label">Regions</span>
-          <span className="card-value">{formatCount(regions.length)}</span>
-        </div>
-        <div className="card">
-          <span className="card-label">Envelopes</span>
-          <span className="card-value">{formatCount(totals.envelopes)}</span>
-        </div>
-        <div className="card">
-          <span className="card-label">Stored</span>
-          <span className="card-value">{formatBytes(totals.bytes)}</span>
-        </div>
-        <div className="card">
-          <span className="card-label">People</span>
-          <span className="card-value">{formatCount(totals.people)}</span>
-        </div>
-        <div className={`card ${totals.over ? 'card-warn' : ''}`}>
-          <span className="card-label">Over their limit</span>
-          <span className="card-value">{formatCount(totals.over)}</span>
-        </div>
+        <Card label="Regions" value={formatCount(regions.length)} />
+        <Card label="Envelopes" value={formatCount(totals.envelopes)} />
+        <Card label="Stored" value={formatBytes(totals.bytes)} />
+        <Card label="People" value={formatCount(totals.people)} />
+        <Card label="Over their limit" value={formatCount(totals.over)} warn={totals.over > 0} />
       </section>
       {me.role === 'HUB_ADMIN' && <QueueSummary compact />}
       <section aria-labelledby="regions-title">

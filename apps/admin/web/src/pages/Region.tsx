@@ -5,10 +5,12 @@ import { useThrottled } from '../api/use-debounced';
 import { useCursorPages } from '../api/use-pages';
 import { useQuery } from '../api/use-query';
 import { PolicyForm, TierForm } from '../components/ChangeForms';
+import { Card } from '../components/Card';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
 import { Pager } from '../components/Pager';
+import { SearchSelect } from '../components/SearchSelect';
 import { UsageBar } from '../components/UsageBar';
 import type { PersonOrder, QuotaTier } from '../gql/graphql';
 import { formatBytes, formatCount, formatDateTime, formatRelative, shortKey } from '../lib/format';
@@ -64,33 +66,15 @@ export function RegionPage({ region }: { region: string }) {
       <ErrorBox error={header.error ?? people.error} />
       {r && (
         <section className="cards" aria-label="Region totals">
-          <div className="card">
-            <span className="card-label">Envelopes</span>
-            <span className="card-value">{formatCount(r.stats.envelopes)}</span>
-          </div>
-          <div className="card">
-            <span className="card-label">Stored</span>
-            <span className="card-value">{formatBytes(r.stats.bytes)}</span>
-          </div>
-          <div className="card">
-            <span className="card-label">People</span>
-            <span className="card-value">{formatCount(r.stats.people)}</span>
-          </div>
-          <div className={`card ${r.stats.peopleOverLimit ? 'card-warn' : ''}`}>
-            <span className="card-label">Over · near limit</span>
-            <span className="card-value">
-              {formatCount(r.stats.peopleOverLimit)} · {formatCount(r.stats.peopleNearLimit)}
-            </span>
-          </div>
-          <div className="card">
-            <span className="card-label">Limits: default · trusted</span>
-            <span className="card-value small-value">
-              {formatBytes(r.quotaPolicy.defaultBytes)} · {formatBytes(r.quotaPolicy.trustedBytes)}
-            </span>
+          <Card label="Envelopes" value={formatCount(r.stats.envelopes)} />
+          <Card label="Stored" value={formatBytes(r.stats.bytes)} />
+          <Card label="People" value={formatCount(r.stats.people)} />
+          <Card label="Over · near limit" value={`${formatCount(r.stats.peopleOverLimit)} · ${formatCount(r.stats.peopleNearLimit)}`} warn={r.stats.peopleOverLimit > 0} />
+          <Card label="Limits: default · trusted" value={`${formatBytes(r.quotaPolicy.defaultBytes)} · ${formatBytes(r.quotaPolicy.trustedBytes)}`} small>
             <button type="button" onClick={() => setPolicyOpen(true)}>
               Change policy…
             </button>
-          </div>
+          </Card>
         </section>
       )}
       <section aria-labelledby="people-title">
@@ -104,19 +88,7 @@ export function RegionPage({ region }: { region: string }) {
               setSearch({ q: searchText });
             }}
           >
-            <label className="field inline">
-              <span>Sort by</span>
-              <select
-                value={orderBy}
-                onChange={(e) => setSearch({ order: e.target.value })}
-              >
-                {ORDERS.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SearchSelect label="Sort by" param="order" value={orderBy} options={ORDERS} />
             <label className="field inline">
               <span>Search</span>
               <input type="search" value={searchText} placeholder="key prefix or name" maxLength={200} onChange={(e) => setSearchText(e.target.value)} />

@@ -1,12 +1,14 @@
 import { useMemo } from 'react';
 import { SeriesDocument } from '../api/documents';
 import { useQuery } from '../api/use-query';
+import { useWindowEnd } from '../api/use-window';
 import { LineChart, type Point } from '../components/Charts';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { LiveStatus } from '../components/LiveStatus';
 import { RegionPicker, useDefaultRegion } from '../components/RegionPicker';
+import { SearchSelect } from '../components/SearchSelect';
 import { formatBytes, formatCount, formatPercent } from '../lib/format';
-import { setSearch, useLocation } from '../lib/router';
+import { useLocation } from '../lib/router';
 
 const PERIODS = [
   { value: '1h', label: 'Last hour', seconds: 3600, step: 60 },
@@ -35,11 +37,12 @@ export function StoragePage() {
   const { search } = useLocation();
   const region = useDefaultRegion(search.get('region'));
   const period = PERIODS.find((p) => p.value === search.get('period')) ?? PERIODS[1];
-  const vars = useMemo(() => {
-    const to = Math.ceil(Date.now() / 60_000) * 60_000;
-    // twice the period: the earlier half is the "previous period" the change is measured against
-    return { region: region ?? '', from: new Date(to - 2 * period.seconds * 1000).toISOString(), to: new Date(to).toISOString(), step: period.step };
-  }, [region, period]);
+  const to = useWindowEnd(`${region}|${period.value}`);
+  // twice the period: the earlier half is the "previous period" the change is measured against
+  const vars = useMemo(
+    () => ({ region: region ?? '', from: new Date(to - 2 * period.seconds * 1000).toISOString(), to: new Date(to).toISOString(), step: period.step }),
+    [region, period, to],
+  );
   const series = useQuery(SeriesDocument, vars, !region);
   const split = Date.parse(vars.to) - period.seconds * 1000;
   const samples = series.data?.usageSeries ?? [];
@@ -59,16 +62,7 @@ export function StoragePage() {
       </div>
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
         <RegionPicker value={region} />
-        <label className="field inline">
-          <span>Period</span>
-          <select value={period.value} onChange={(e) => setSearch({ period: e.target.value })}>
-            {PERIODS.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SearchSelect label="Period" param="period" value={period.value} options={PERIODS} />
       </form>
       <ErrorBox error={series.error} />
       {region && !series.data && !series.error && <Loading what="samples" />}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type PersonUsageRow, ReadRepository } from '@kiki/storage';
+import { type PersonUsageRow, ReadRepository, usagePressure } from '@kiki/storage';
 import { HubError } from '../../common/errors';
 import type { RegionContext } from '../../regions/region.service';
 import type { PersonsArgs } from '../dto/persons.args';
@@ -48,7 +48,7 @@ export class PersonQueryService {
   /** usage ÷ limit (a limit of 0 counts as 1 byte); null without a limit. */
   async pressure(person: Person, loader: PersonLoader): Promise<number | null> {
     const [{ bytes }, { limit }] = await Promise.all([this.usage(person, loader), this.quota(person, loader)]);
-    return limit === null ? null : bytes / Math.max(limit, 1);
+    return usagePressure(bytes, limit);
   }
 
   /** The person's own limit (replacing their tier's), if an admin set one. */
