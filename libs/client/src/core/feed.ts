@@ -19,7 +19,8 @@
  * action contents). Post contents are kept only with `keepContent` (the default); without it the
  * caller loads the contents of what it shows (Kiki does, from the store).
  */
-import type { Letter, Purpose } from '@kiki/crypto';
+import type { Letter } from '@kiki/crypto';
+import { PURPOSES, type Purpose } from '@kiki/crypto/letters';
 import { decodeId32, encodeId32 } from './base58';
 import { sanitizeHtml, safeText } from './html';
 import type { ReadLetter } from './letters';
@@ -85,21 +86,6 @@ export interface PostDetail {
 /** Contents of versions not kept in memory, by version id (see Feed.contentNeeded). */
 export type ContentMap = ReadonlyMap<string, string>;
 
-// The same list as @kiki/crypto's PURPOSES, here because the core must not load that (sodium-bound) package at run time;
-// letters only reach the Feed after @kiki/crypto's parseLetter accepted their purpose.
-const PURPOSES: readonly Purpose[] = [
-  'share-text',
-  'share-image/png',
-  'share-image/jpg',
-  'share-key',
-  'action-follow',
-  'action-like',
-  'action-assign/name',
-  'action-assign/profile',
-  'action-assign/image',
-  'action-block',
-  'action-erase',
-];
 const P = Object.fromEntries(PURPOSES.map((p, i) => [p, i])) as Record<Purpose, number>;
 const VIS: readonly Visibility[] = ['public', 'friends', 'direct', 'self'];
 // flags byte: purpose (4 bits) | visibility (2 bits) << 4 | empty content << 6 | original << 7
