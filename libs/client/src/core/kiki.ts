@@ -16,6 +16,7 @@ import { sanitizeHtml } from './html';
 import type { Identity, IdentityKeeper, RegionMembership } from './identity';
 import { composeLetter, openLetters } from './letters';
 import type { EnvelopeStore, Tombstone } from './store';
+import { stripControls } from './text';
 import { type SyncOptions, type SyncReport, syncRegion } from './sync';
 import type { SyncTransport } from './transport';
 
@@ -228,8 +229,8 @@ export class Kiki {
   }
 
   async setName(name: string): Promise<Envelope> {
-    // eslint-disable-next-line no-control-regex
-    const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim();
+    // As the feed shows names (feed.ts plainName): controls and bidi overrides out, whitespace runs one space.
+    const clean = stripControls(name).replace(/\s+/g, ' ').trim();
     if (!clean) throw new KikiError('INVALID_INPUT', 'the name is empty');
     if (clean.length > MAX_NAME_CHARS) throw new KikiError('INVALID_INPUT', `a name has at most ${MAX_NAME_CHARS} characters`);
     return this.seal('action-assign/name', clean);
