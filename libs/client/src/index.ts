@@ -92,6 +92,7 @@ export {
   MAX_PULL_LIMIT,
 } from './node/hub-client';
 export { openKiki, regionStoreDir, type OpenKikiOptions, type KikiSession } from './node/session';
+export { findOldClient, migrateOldClient, type MigrationReport, oldClientHome } from './node/migrate';
 
 /** syncRegion with sodium-native. */
 export function syncRegion(client: core.SyncTransport, store: core.EnvelopeStore, opts: Partial<core.SyncOptions> = {}): Promise<core.SyncReport> {
