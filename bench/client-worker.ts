@@ -5,7 +5,10 @@
  * Prints one JSON line: what was done, how long it took, the process's peak RSS.
  */
 import { readFileSync } from 'node:fs';
-import { HubClient, type Identity, Kiki, LevelEnvelopeStore, nodeCrypto, syncRegion } from '../libs/client/src';
+import { HubClient, type Identity, Kiki, LevelEnvelopeStore, nodeCrypto, syncRegion, tuneHeapForClient } from '../libs/client/src';
+
+// As the kiki CLI starts (apps/cli/src/main.ts run()); BENCH_CLIENT_DEFAULT_HEAP=1 measures V8's defaults instead.
+if (!process.env.BENCH_CLIENT_DEFAULT_HEAP) tuneHeapForClient();
 
 /** Peak resident memory, anonymous (heap, malloc) and file-backed (LevelDB's mapped tables) apart: /proc, Linux only. */
 const peak = { rss: 0, anon: 0, file: 0 };

@@ -31,6 +31,7 @@ import {
   type SyncProgress,
   type SyncReport,
   stripControls,
+  tuneHeapForClient,
   withRegion,
 } from '@kiki/client';
 import { isValidKey, KeyError, keyPairFromPrivate, KikiCryptoError, type KeyPair } from '@kiki/crypto';
@@ -606,6 +607,8 @@ function processIo(): CliIo {
 
 /** Runs the CLI as the `kiki` program: SIGINT cancels a running sync cleanly, the exit code is set. */
 export function run(argv: string[]): void {
+  // Before anything is allocated: bounded memory on large stores (libs/client/src/node/heap.ts).
+  tuneHeapForClient();
   const controller = new AbortController();
   let interrupted = false;
   process.on('SIGINT', () => {

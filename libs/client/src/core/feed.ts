@@ -523,7 +523,10 @@ export class Feed {
     const cached = this.rootsCache?.built === built && this.rootsCache.key === cacheKey ? this.rootsCache.roots : null;
     if (cached) return cached;
     const home = opts.home ? new Set([this.me, ...this.following()]) : null;
-    let roots: Array<{ o: number; orphanOf?: string }> = [];
+    // Candidates as letter numbers, not objects: at a million letters most are top-level posts,
+    // and an object apiece was ~20 MB of garbage made just before rendering (the memory peak).
+    let chosen = new Int32Array(this.n);
+    let count = 0;
     for (let o = 0; o < this.n; o++) {
       if (built.originalOf[o] !== o || this.visiblePost(o, built) !== o) continue;
       const replyTo = this.replyToOf.get(o);
@@ -532,15 +535,22 @@ export class Feed {
         if (t >= 0 && built.originalOf[t] >= 0) continue; // nested under its parent (or hidden with it)
       }
       if (home && !home.has(this.senders[this.senderOf[o]])) continue;
-      roots.push(replyTo === undefined ? { o } : { o, orphanOf: replyTo });
+      chosen[count++] = o;
     }
+    chosen = chosen.subarray(0, count);
     const limit = opts.limit;
-    if (limit !== undefined && limit > 0 && roots.length > 4 * limit) {
+    if (limit !== undefined && limit > 0 && count > 4 * limit) {
       // Only the newest `limit` are wanted: find their time with a numeric sort, then order just those.
-      const times = Float64Array.from(roots, (r) => this.ts[r.o]).sort();
-      const threshold = times[times.length - limit];
-      roots = roots.filter((r) => this.ts[r.o] >= threshold);
+      const times = new Float64Array(count);
+      for (let i = 0; i < count; i++) times[i] = this.ts[chosen[i]];
+      const threshold = times.sort()[count - limit];
+      chosen = chosen.filter((o) => this.ts[o] >= threshold);
     }
+    // A root that is a reply is one whose parent is not held: it is shown with what it answers.
+    let roots = Array.from(chosen, (o) => {
+      const orphanOf = this.replyToOf.get(o);
+      return orphanOf === undefined ? { o } : { o, orphanOf };
+    });
     roots.sort((a, b) => (this.newer(a.o, b.o) ? -1 : 1));
     if (limit !== undefined) roots = roots.slice(0, limit);
     this.rootsCache = { built, key: cacheKey, roots };
