@@ -109,6 +109,38 @@ function base64Bytes(b64: string): number {
   return Math.floor((len * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 }
 
+/** The k-th largest of ts[i] over i in `of` (1 <= k <= of.length), with a min-heap of k values. */
+function kthLargest(of: Int32Array, ts: Float64Array, k: number): number {
+  const heap = new Float64Array(k);
+  let size = 0;
+  const down = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= size) return;
+      const c = l + 1 < size && heap[l + 1] < heap[l] ? l + 1 : l;
+      if (heap[at] <= heap[c]) return;
+      [heap[at], heap[c]] = [heap[c], heap[at]];
+      at = c;
+    }
+  };
+  for (let i = 0; i < of.length; i++) {
+    const v = ts[of[i]];
+    if (size < k) {
+      let at = size++;
+      heap[at] = v;
+      while (at > 0 && heap[(at - 1) >> 1] > heap[at]) {
+        const up = (at - 1) >> 1;
+        [heap[at], heap[up]] = [heap[up], heap[at]];
+        at = up;
+      }
+    } else if (v > heap[0]) {
+      heap[0] = v;
+      down(0);
+    }
+  }
+  return heap[0];
+}
+
 interface Assign {
   at: number;
   content: string;
@@ -383,12 +415,12 @@ export class Feed {
       pairs[m++] = parent;
       pairs[m++] = i;
     }
+    // Counting sort in place: childStart[o] counts, then ends, then (filled backwards) starts.
     const childStart = new Int32Array(n + 1);
-    for (let k = 0; k < m; k += 2) childStart[pairs[k] + 1]++;
-    for (let o = 0; o < n; o++) childStart[o + 1] += childStart[o];
+    for (let k = 0; k < m; k += 2) childStart[pairs[k]]++;
+    for (let o = 1; o <= n; o++) childStart[o] += childStart[o - 1];
     const childList = new Int32Array(m / 2);
-    const next = childStart.slice(0, n);
-    for (let k = 0; k < m; k += 2) childList[next[pairs[k]]++] = pairs[k + 1];
+    for (let k = m - 2; k >= 0; k -= 2) childList[--childStart[pairs[k]]] = pairs[k + 1];
     this.built = { newest, versions, originalOf, likes, likedByMe, blocked, follows, childStart, childList };
     return this.built;
   }
@@ -553,10 +585,8 @@ export class Feed {
     chosen = chosen.subarray(0, count);
     const limit = opts.limit;
     if (limit !== undefined && limit > 0 && count > 4 * limit) {
-      // Only the newest `limit` are wanted: find their time with a numeric sort, then order just those.
-      const times = new Float64Array(count);
-      for (let i = 0; i < count; i++) times[i] = this.ts[chosen[i]];
-      const threshold = times.sort()[count - limit];
+      // Only the newest `limit` are wanted: the limit-th newest time (a min-heap of `limit` times), then order just those.
+      const threshold = kthLargest(chosen, this.ts, limit);
       chosen = chosen.filter((o) => this.ts[o] >= threshold);
     }
     // A root that is a reply is one whose parent is not held: it is shown with what it answers.
