@@ -147,6 +147,32 @@ describe('feed rules', () => {
     expect(feed.following()).toEqual([alice.person.public]);
     expect(feed.friends()).toEqual([alice.person.public]);
   });
+
+  it('a feed kept to the letters friendships are made of gives the same friends, blocks and shared keys, and no posts', async () => {
+    const me = person();
+    const envs = [
+      letter(me, alice.person.public, { purpose: 'action-follow' }),
+      letter(alice, me.person.public, { purpose: 'action-follow' }),
+      letter(me, bob.person.public, { purpose: 'action-follow' }),
+      letter(bob, me.person.public, { purpose: 'action-follow' }),
+      letter(me, carol.person.public, { purpose: 'action-block' }),
+      letter(me, JSON.stringify(me.friendsKey), { purpose: 'share-key', to: [alice.person.public] }),
+      letter(alice, 'a post', {}),
+      letter(me, 'Me', { purpose: 'action-assign/name' }),
+    ];
+    const full = await feedOf(me, envs);
+    const store = new MemoryEnvelopeStore();
+    await store.put(envs);
+    const people = new Feed(me.person.public, { purposes: new Set<Purpose>(['action-follow', 'action-block', 'action-erase', 'share-key']) });
+    for await (const l of openLetters(store, me)) people.add(l);
+    expect(people.size).toBe(6);
+    expect(people.friends()).toEqual(full.friends());
+    expect(people.friends()).toHaveLength(2);
+    expect(people.blocked()).toEqual([carol.person.public]);
+    expect([...people.sharedKeys()]).toEqual([...full.sharedKeys()]);
+    expect(people.feed()).toEqual([]);
+    expect(full.feed()).toHaveLength(1);
+  });
 });
 
 describe('reply chains (synthetic letters: valid ids cannot form a cycle)', () => {

@@ -194,7 +194,13 @@ export class Feed {
 
   constructor(
     readonly me: string,
-    private readonly opts: { keepContent?: boolean; /** letters expected: the columns are sized once, not grown by copies */ expectedSize?: number } = {},
+    private readonly opts: {
+      keepContent?: boolean;
+      /** letters expected: the columns are sized once, not grown by copies */
+      expectedSize?: number;
+      /** keep only letters of these purposes (a feed for friendships alone); default all */
+      purposes?: ReadonlySet<Purpose>;
+    } = {},
   ) {
     this.meIndex = this.senderNumber(me);
     if (opts.expectedSize && opts.expectedSize > 0) this.grow(opts.expectedSize);
@@ -287,6 +293,7 @@ export class Feed {
       return;
     }
     const letter: Letter = l.letter;
+    if (this.opts.purposes && !this.opts.purposes.has(letter.purpose)) return;
     if (!decodeId32(l.id, this.scratch, 0)) return; // an id that is not 32 bytes of base58 cannot be valid
     if (this.findBytes(this.scratch, 0) >= 0) return; // the same letter twice
     if (this.n === this.cap) this.grow();
