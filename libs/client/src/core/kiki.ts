@@ -118,12 +118,16 @@ export class Kiki {
   async loadFeed(): Promise<Feed> {
     if (this.feedCache) return this.feedCache;
     // Sized once from the store's count: growing a million-letter column by copies costs twice its memory.
-    const feed = new Feed(this.me, { keepContent: false, expectedSize: (await this.deps.store.count()).envelopes });
+    this.feedCache = await this.openInto(new Feed(this.me, { keepContent: false, expectedSize: (await this.deps.store.count()).envelopes }));
+    return this.feedCache;
+  }
+
+  /** Every letter held that the person can open, into `feed`; the friends keys learned on the way are kept for contents(). */
+  private async openInto(feed: Feed): Promise<Feed> {
     const learned: KeyPair[] = [];
     const opts = { regions: [this.deps.region], onKeyLearned: (k: KeyPair) => learned.push(k) };
     for await (const l of openLetters(this.deps.crypto, this.deps.store, this.identityNow, opts)) feed.add(l);
     this.learnedKeys = learned;
-    this.feedCache = feed;
     return feed;
   }
 
@@ -141,13 +145,8 @@ export class Kiki {
   private async loadPeople(): Promise<Feed> {
     if (this.feedCache) return this.feedCache;
     if (this.peopleCache) return this.peopleCache;
-    const feed = new Feed(this.me, { keepContent: false, purposes: PEOPLE_PURPOSES });
-    const learned: KeyPair[] = [];
-    const opts = { regions: [this.deps.region], onKeyLearned: (k: KeyPair) => learned.push(k) };
-    for await (const l of openLetters(this.deps.crypto, this.deps.store, this.identityNow, opts)) feed.add(l);
-    this.learnedKeys = learned;
-    this.peopleCache = feed;
-    return feed;
+    this.peopleCache = await this.openInto(new Feed(this.me, { keepContent: false, purposes: PEOPLE_PURPOSES }));
+    return this.peopleCache;
   }
 
   /** Opens the given letters again from the store: their contents, by id. */
