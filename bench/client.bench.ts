@@ -252,7 +252,7 @@ export async function runClientBench(): Promise<Array<Record<string, string | nu
           case: `first sync (restore) of ${f.envelopes.toLocaleString('en')} envelopes from a hub, as \`kiki sync\``,
           ms: r.ms,
           'peak RSS MB': r.peakRssMb,
-          detail: `at the peak ${r.atPeakAnonMb} MB anonymous + ${r.atPeakFileMb} MB mapped files (node and its libraries ~41 MB, LevelDB tables); ${r.envelopes} of ${f.envelopes} stored; restore ${r.restoreMs} ms: ${Math.round(Number(r.envelopes) / s)} envelopes/s, ${(Number(r.bytes) / 1e6 / s).toFixed(1)} MB/s (${(Number(r.bytes) / 1e6).toFixed(0)} MB), ${r.pages} pull pages, ${r.rounds} reconcile round(s); then friendships (the feed built) ${Number(r.ms) - Number(r.restoreMs)} ms; hub seeded by COPY in ${loadS.toFixed(0)} s`,
+          detail: `at the peak ${r.atPeakAnonMb} MB anonymous + ${r.atPeakFileMb} MB mapped files (node and its libraries ~41 MB, LevelDB tables); ${r.envelopes} of ${f.envelopes} stored; restore ${r.restoreMs} ms: ${Math.round(Number(r.envelopes) / s)} envelopes/s, ${(Number(r.bytes) / 1e6 / s).toFixed(1)} MB/s (${(Number(r.bytes) / 1e6).toFixed(0)} MB), ${r.pages} pull pages, ${r.rounds} reconcile round(s); then the friendships pass (follows, blocks, shared keys) ${Number(r.ms) - Number(r.restoreMs)} ms; hub seeded by COPY in ${loadS.toFixed(0)} s`,
         });
         await fs.rm(dir, { recursive: true, force: true });
       } finally {
