@@ -7,6 +7,8 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
     alias: {
+      // the sodium-free entry first: an alias also matches its key's subpaths
+      '@kiki/crypto/letters': resolve(__dirname, 'libs/crypto/src/letter-kinds.ts'),
       '@kiki/crypto': resolve(__dirname, 'libs/crypto/src/index.ts'),
       '@kiki/storage': resolve(__dirname, 'libs/storage/src/index.ts'),
       '@kiki/sync': resolve(__dirname, 'libs/sync/src/index.ts'),

@@ -2,17 +2,20 @@
  * The client (libs/client) at scale: feed build from a local LevelDB store, and a first sync
  * (restore) of a whole region from a hub, each measured in its own process for peak RSS.
  * `npm run bench -- client`; sizes with BENCH_CLIENT_FEED_SIZES / BENCH_CLIENT_SYNC_SIZES
- * (comma-separated, default 100000,1000000 and 100000).
+ * (comma-separated, default 100000,1000000 and 100000; empty for none). Fixtures are made once and
+ * cached (BENCH_CLIENT_CACHE, below).
  */
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
-import { base58Decode, base58Encode, computeId, type Envelope, formatTimestamp, generateKeyPair, type KeyPair, letterToJson, type Purpose } from '@kiki/crypto';
+import { base58Decode, base58Encode, computeId, type Envelope, formatTimestamp, generateKeyPair, type KeyPair, letterToJson, parseTimestamp, type Purpose } from '@kiki/crypto';
 import sodium from 'sodium-native';
-import { HubClient, type Identity, LevelEnvelopeStore } from '../libs/client/src';
+import { type Identity, LevelEnvelopeStore } from '../libs/client/src';
 import { benchDatabase, benchHubEnv, startHubProcess, stopHubProcess } from './support';
 
 const run = promisify(execFile);
@@ -104,10 +107,82 @@ export function* region(regionKeys: KeyPair, reader: KeyPair, count: number): Ge
   }
 }
 
-export async function fill(dir: string, regionKeys: KeyPair, reader: KeyPair, count: number): Promise<void> {
-  const store = await LevelEnvelopeStore.open(dir, { region: regionKeys.public });
+/**
+ * The fixtures, made once per size and kept under BENCH_CLIENT_CACHE (default
+ * $TMPDIR/kiki-client-bench-cache): sealing a million letters takes minutes on a shared machine,
+ * and pushing them through /sync took longer than the measurement itself.
+ *   region-<n>.tsv   one envelope a line, as the staging table below takes it (COPY text format)
+ *   region-<n>.json  the region and reader keys, and the envelope count (written last: the mark of a whole file)
+ *   store-<n>/       a LevelDB store filled with those envelopes (the feed build's input)
+ */
+const CACHE = process.env.BENCH_CLIENT_CACHE ?? join(tmpdir(), 'kiki-client-bench-cache');
+
+interface Fixture {
+  tsv: string;
+  region: KeyPair;
+  reader: KeyPair;
+  envelopes: number;
+}
+
+const STAGING_COLUMNS = 'id_hex, id58, seq, ts_ms, "timestamp", sender, signature, recipients, letter_b64, size';
+
+export async function regionFixture(n: number): Promise<Fixture> {
+  await fs.mkdir(CACHE, { recursive: true });
+  const tsv = join(CACHE, `region-${n}.tsv`);
+  const meta = join(CACHE, `region-${n}.json`);
+  try {
+    const m = JSON.parse(await fs.readFile(meta, 'utf8')) as Omit<Fixture, 'tsv'>;
+    return { tsv, ...m };
+  } catch {
+    // not made yet
+  }
+  const regionKeys = generateKeyPair();
+  const reader = generateKeyPair();
+  const out = createWriteStream(tsv);
+  const seen = new Set<string>();
+  let seq = 0;
+  for (const env of region(regionKeys, reader, n)) {
+    // Identical letters (a like repeated word for word) are the same envelope: the hub holds it once.
+    if (seen.has(env.id)) continue;
+    seen.add(env.id);
+    seq++;
+    const line = [
+      Buffer.from(base58Decode(env.id)).toString('hex'),
+      env.id,
+      seq,
+      parseTimestamp(env.timestamp).ms,
+      env.timestamp,
+      env.sender.public,
+      env.signature,
+      env.sealed_recipients.join(','),
+      env.sealed_letter,
+      env.sealed_letter.length,
+    ].join('\t');
+    if (!out.write(line + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await fs.writeFile(meta, JSON.stringify({ region: regionKeys, reader, envelopes: seq }));
+  return { tsv, region: regionKeys, reader, envelopes: seq };
+}
+
+/** The fixture's envelopes back from its file, as the hub would serve them. */
+async function* fixtureEnvelopes(f: Fixture): AsyncGenerator<Envelope> {
+  for await (const line of createInterface({ input: createReadStream(f.tsv), crlfDelay: Infinity })) {
+    const [, id, , , timestamp, sender, signature, recipients, letter] = line.split('\t');
+    yield { id, timestamp, sender: { public: sender }, signature, sealed_recipients: recipients.split(','), sealed_letter: letter };
+  }
+}
+
+/** A LevelDB store holding the fixture (cached beside it). */
+export async function storeFixture(n: number, f: Fixture): Promise<string> {
+  const dir = join(CACHE, `store-${n}`);
+  const done = join(CACHE, `store-${n}.done`);
+  if (await fs.stat(done).then(() => true, () => false)) return dir;
+  await fs.rm(dir, { recursive: true, force: true });
+  const store = await LevelEnvelopeStore.open(dir, { region: f.region.public });
   let batch: Envelope[] = [];
-  for (const env of region(regionKeys, reader, count)) {
+  for await (const env of fixtureEnvelopes(f)) {
     batch.push(env);
     if (batch.length === 2000) {
       await store.put(batch);
@@ -116,6 +191,26 @@ export async function fill(dir: string, regionKeys: KeyPair, reader: KeyPair, co
   }
   await store.put(batch);
   await store.close();
+  await fs.writeFile(done, '');
+  return dir;
+}
+
+/**
+ * Loads the fixture into the hub's database the quick way (COPY into a staging table, one INSERT):
+ * the hub then serves those rows as it serves pushed ones. Only what pull and reconciliation read
+ * is set (no usage rows: nothing is evicted), and the region's counter follows the seqs.
+ */
+function loadIntoHub(databaseUrl: string, publicKey: string, f: Fixture): Promise<unknown> {
+  const sql = [
+    `CREATE TEMP TABLE staging (id_hex text, id58 text, seq bigint, ts_ms bigint, "timestamp" text, sender text, signature text, recipients text, letter_b64 text, size int)`,
+    `\\copy staging (${STAGING_COLUMNS}) FROM '${f.tsv}'`,
+    `INSERT INTO envelope (region_id, id, seq, ts_ms, "timestamp", sender, signature, sealed_recipients, sealed_letter, size)
+       SELECT r.region_id, decode(id_hex, 'hex'), seq, ts_ms, "timestamp", sender, signature, string_to_array(recipients, ','), decode(letter_b64, 'base64'), size
+       FROM staging, region r WHERE r.public_key = '${publicKey}'`,
+    `UPDATE region_seq s SET last_seq = ${f.envelopes} FROM region r WHERE r.region_id = s.region_id AND r.public_key = '${publicKey}'`,
+    'ANALYZE envelope',
+  ];
+  return run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', databaseUrl, ...sql.flatMap((c) => ['-c', c])], { maxBuffer: 1 << 20 });
 }
 
 async function worker(args: string[]): Promise<Record<string, number | string>> {
@@ -124,49 +219,40 @@ async function worker(args: string[]): Promise<Record<string, number | string>> 
 }
 
 function sizes(env: string | undefined, fallback: number[]): number[] {
-  return env ? env.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0) : fallback;
+  // Set but empty: none of that kind (BENCH_CLIENT_FEED_SIZES= runs the sync cases only).
+  return env !== undefined ? env.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0) : fallback;
 }
 
 export async function runClientBench(): Promise<Array<Record<string, string | number>>> {
   const rows: Array<Record<string, string | number>> = [];
   const root = await fs.mkdtemp(join(tmpdir(), 'kiki-client-bench-'));
-  const regionKeys = generateKeyPair();
-  const reader = generateKeyPair();
-  const identity: Identity = { person: reader, friends: [], regions: [regionKeys] };
+  const identityOf = (f: Fixture): Identity => ({ person: f.reader, friends: [], regions: [f.region] });
   try {
     for (const n of sizes(process.env.BENCH_CLIENT_FEED_SIZES, [100_000, 1_000_000])) {
-      const dir = join(root, `feed-${n}`);
       const t = Date.now();
-      await fill(dir, regionKeys, reader, n);
-      const r = await worker(['feed', dir, JSON.stringify(identity)]);
-      rows.push({ case: `feed build, ${n.toLocaleString('en')} envelopes in the LevelDB store`, ms: Number(r.buildMs) + Number(r.renderMs), 'peak RSS MB': r.peakRssMb, detail: `at the peak ${r.atPeakAnonMb} MB anonymous + ${r.atPeakFileMb} MB mapped files (node and its libraries ~41 MB, LevelDB tables); ${r.letters} letters opened; build ${r.buildMs} ms, render 50 posts ${r.renderMs} ms; store filled in ${((Date.now() - t) / 1000).toFixed(0)} s` });
-      await fs.rm(dir, { recursive: true, force: true });
+      const f = await regionFixture(n);
+      const dir = await storeFixture(n, f);
+      const r = await worker(['feed', dir, JSON.stringify(identityOf(f))]);
+      rows.push({ case: `feed build, ${n.toLocaleString('en')} letters generated (${f.envelopes.toLocaleString('en')} envelopes) in the LevelDB store`, ms: Number(r.buildMs) + Number(r.renderMs), 'peak RSS MB': r.peakRssMb, detail: `at the peak ${r.atPeakAnonMb} MB anonymous + ${r.atPeakFileMb} MB mapped files (node and its libraries ~41 MB, LevelDB tables); ${r.letters} letters opened; build ${r.buildMs} ms, render 50 posts ${r.renderMs} ms; fixture ready in ${((Date.now() - t) / 1000).toFixed(0)} s (cached in ${CACHE})` });
     }
     for (const n of sizes(process.env.BENCH_CLIENT_SYNC_SIZES, [100_000])) {
+      const f = await regionFixture(n);
       const db = await benchDatabase();
       const env = benchHubEnv(db.url);
-      await run(process.execPath, [resolve(__dirname, '../apps/hub/src/cli.js'), 'region', 'import', '--name', `client bench ${n}`, '--public', regionKeys.public, '--private', regionKeys.private], { env: { ...process.env, ...env } });
+      await run(process.execPath, [resolve(__dirname, '../apps/hub/src/cli.js'), 'region', 'import', '--name', `client bench ${n}`, '--public', f.region.public, '--private', f.region.private], { env: { ...process.env, ...env } });
+      const loadStarted = Date.now();
+      await loadIntoHub(db.url, f.region.public, f);
+      const loadS = (Date.now() - loadStarted) / 1000;
       const hub = await startHubProcess(env);
       try {
-        const pusher = new HubClient(hub.url, regionKeys, reader, { timeoutMs: 120_000 });
-        let batch: Envelope[] = [];
-        let pushed = 0;
-        for (const e of region(regionKeys, reader, n)) {
-          batch.push(e);
-          if (batch.length === 500) {
-            pushed += (await pusher.push(batch)).stored;
-            batch = [];
-          }
-        }
-        pushed += (await pusher.push(batch)).stored;
         const dir = join(root, `restore-${n}`);
-        const r = await worker(['restore', dir, JSON.stringify(identity), hub.url]);
-        const s = Number(r.ms) / 1000;
+        const r = await worker(['restore', dir, JSON.stringify(identityOf(f)), hub.url]);
+        const s = Number(r.restoreMs) / 1000;
         rows.push({
-          case: `first sync (restore) of ${n.toLocaleString('en')} envelopes from a hub`,
+          case: `first sync (restore) of ${f.envelopes.toLocaleString('en')} envelopes from a hub, as \`kiki sync\``,
           ms: r.ms,
           'peak RSS MB': r.peakRssMb,
-          detail: `at the peak ${r.atPeakAnonMb} MB anonymous + ${r.atPeakFileMb} MB mapped files (node and its libraries ~41 MB, LevelDB tables); ${r.envelopes} of ${pushed} stored; ${Math.round(Number(r.envelopes) / s)} envelopes/s, ${(Number(r.bytes) / 1e6 / s).toFixed(1)} MB/s (${(Number(r.bytes) / 1e6).toFixed(0)} MB), ${r.pages} pull pages, ${r.rounds} reconcile round(s)`,
+          detail: `at the peak ${r.atPeakAnonMb} MB anonymous + ${r.atPeakFileMb} MB mapped files (node and its libraries ~41 MB, LevelDB tables); ${r.envelopes} of ${f.envelopes} stored; restore ${r.restoreMs} ms: ${Math.round(Number(r.envelopes) / s)} envelopes/s, ${(Number(r.bytes) / 1e6 / s).toFixed(1)} MB/s (${(Number(r.bytes) / 1e6).toFixed(0)} MB), ${r.pages} pull pages, ${r.rounds} reconcile round(s); then the friendships pass (follows, blocks, shared keys) ${Number(r.ms) - Number(r.restoreMs)} ms; hub seeded by COPY in ${loadS.toFixed(0)} s`,
         });
         await fs.rm(dir, { recursive: true, force: true });
       } finally {

@@ -12,12 +12,15 @@ import {
   type FriendsReport,
   HubClientError,
   type Identity,
+  findOldClient,
   IdentityError,
   initIdentity,
   KikiError,
   type KikiSession,
   loadIdentity,
+  migrateOldClient,
   normalizeHubUrl,
+  oldClientHome,
   openKiki,
   type PersonInfo,
   type RegionMembership,
@@ -28,6 +31,7 @@ import {
   type SyncProgress,
   type SyncReport,
   stripControls,
+  tuneHeapForClient,
   withRegion,
 } from '@kiki/client';
 import { isValidKey, KeyError, keyPairFromPrivate, KikiCryptoError, type KeyPair } from '@kiki/crypto';
@@ -88,6 +92,8 @@ reading
   feed [--home] [--limit N]      newest first, latest versions, replies nested, likes, names
   show ID                        one post with its replies and versions
   status                         regions, local store and sync state
+  migrate [--from DIR]           bring over the old client's identity and stores
+                                 (default $KIKI_HUB_CLIENT_HOME or ~/.kiki-hub-client; left as is)
 
 options:
   --home DIR        client directory (default $KIKI_HOME or ~/.kiki)
@@ -101,7 +107,7 @@ interface Parsed {
   positionals: string[];
 }
 
-const VALUE_FLAGS = new Set(['home', 'identity', 'region', 'hub', 'region-public', 'region-private', 'to', 'limit', 'image']);
+const VALUE_FLAGS = new Set(['home', 'identity', 'region', 'hub', 'region-public', 'region-private', 'to', 'limit', 'image', 'from']);
 const BOOL_FLAGS = new Set(['force', 'json', 'help', 'home-only', 'yes']);
 
 function parseArgs(argv: string[]): Parsed {
@@ -221,7 +227,16 @@ function oneLine(s: string): string {
 }
 
 async function load(where: Paths, io: CliIo): Promise<Identity> {
-  return loadIdentity(where.identity, { onWarning: (m) => io.stderr(`warning: ${m}`) });
+  try {
+    return await loadIdentity(where.identity, { onWarning: (m) => io.stderr(`warning: ${m}`) });
+  } catch (err) {
+    // Someone who used the old reference client has their keys there: say how to bring them over.
+    const old = oldClientHome(io.env);
+    if (err instanceof IdentityError && err.code === 'IDENTITY_MISSING' && (await findOldClient(old))) {
+      throw new IdentityError('IDENTITY_MISSING', `no identity at ${where.identity}; the old client's identity is in ${old}: run "kiki migrate" to bring it and its data over (or "init" to start as a new person)`);
+    }
+    throw err;
+  }
 }
 
 async function withSession<T>(p: Parsed, where: Paths, io: CliIo, work: (s: KikiSession) => Promise<T>): Promise<T> {
@@ -493,6 +508,18 @@ const COMMANDS: Record<string, Command> = {
     }
     return out(p, io, { identity: where.identity, public: identity.person.public, regions }, () => lines);
   },
+
+  async migrate(p, where, io) {
+    allowOnly(p, ['from']);
+    args(p, []);
+    const from = resolve(one(p, 'from') ?? oldClientHome(io.env));
+    const r = await migrateOldClient({ from, identityPath: where.identity, dataDir: where.data });
+    return out(p, io, r, () => [
+      r.identityCopied ? `copied the identity of ${from} to ${where.identity}` : `${where.identity} already holds this person; data only`,
+      ...r.regions.map((x) => `region ${short(x.region)}: ${x.skipped ?? `${x.envelopes} envelope(s), ${x.tombstones} removal(s), ${x.syncStates} sync cursor(s) copied`}`),
+      `${from} was left as it was; remove it once "kiki feed" shows what you expect`,
+    ]);
+  },
 };
 
 function targets(p: Parsed): string[] {
@@ -580,6 +607,8 @@ function processIo(): CliIo {
 
 /** Runs the CLI as the `kiki` program: SIGINT cancels a running sync cleanly, the exit code is set. */
 export function run(argv: string[]): void {
+  // Before anything is allocated: bounded memory on large stores (libs/client/src/node/heap.ts).
+  tuneHeapForClient();
   const controller = new AbortController();
   let interrupted = false;
   process.on('SIGINT', () => {

@@ -92,6 +92,8 @@ export {
   MAX_PULL_LIMIT,
 } from './node/hub-client';
 export { openKiki, regionStoreDir, type OpenKikiOptions, type KikiSession } from './node/session';
+export { CLIENT_V8_FLAGS, tuneHeapForClient } from './node/heap';
+export { findOldClient, migrateOldClient, type MigrationReport, oldClientHome } from './node/migrate';
 
 /** syncRegion with sodium-native. */
 export function syncRegion(client: core.SyncTransport, store: core.EnvelopeStore, opts: Partial<core.SyncOptions> = {}): Promise<core.SyncReport> {

@@ -49,6 +49,20 @@ describe('feed rules', () => {
     expect(feed.show(gone.id)).toBeNull();
   });
 
+  it('with a limit, the newest posts of many, in order, each with its replies (oldest first)', async () => {
+    // Times out of store order, so the newest are found, not just the last added.
+    const times = Array.from({ length: 60 }, (_, i) => t0 + ((i * 37) % 60) * 60_000);
+    const posts = times.map((t, i) => composeLetter(alice, region, `post ${i}`, { now: new Date(t) }));
+    const replies = [0, 1, 2].map((k) => composeLetter(bob, region, `reply ${k}`, { replyTo: posts[7].id, now: new Date(t0 + 3_600_000 + k * 1000) }));
+    const feed = await feedOf(carol, [...replies.reverse(), ...posts]);
+    const newest = [...posts].sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp) || (b.id < a.id ? -1 : 1)).slice(0, 5);
+    const shown = feed.feed({ limit: 5 });
+    expect(shown.map((p) => p.id)).toEqual(newest.map((p) => p.id));
+    expect(feed.feed().length).toBe(60);
+    const withReplies = feed.feed().find((p) => p.id === posts[7].id)!;
+    expect(withReplies.replies.map((r) => r.text)).toEqual(['reply 0', 'reply 1', 'reply 2']);
+  });
+
   it('drops letters whose id is not the hash of their content', async () => {
     const real = letter(alice, 'real');
     const other = letter(alice, 'squatter');
@@ -132,6 +146,32 @@ describe('feed rules', () => {
     expect(feed.person(alice.person.public).name).toBe('Alice[31m <b>x</b>');
     expect(feed.following()).toEqual([alice.person.public]);
     expect(feed.friends()).toEqual([alice.person.public]);
+  });
+
+  it('a feed kept to the letters friendships are made of gives the same friends, blocks and shared keys, and no posts', async () => {
+    const me = person();
+    const envs = [
+      letter(me, alice.person.public, { purpose: 'action-follow' }),
+      letter(alice, me.person.public, { purpose: 'action-follow' }),
+      letter(me, bob.person.public, { purpose: 'action-follow' }),
+      letter(bob, me.person.public, { purpose: 'action-follow' }),
+      letter(me, carol.person.public, { purpose: 'action-block' }),
+      letter(me, JSON.stringify(me.friendsKey), { purpose: 'share-key', to: [alice.person.public] }),
+      letter(alice, 'a post', {}),
+      letter(me, 'Me', { purpose: 'action-assign/name' }),
+    ];
+    const full = await feedOf(me, envs);
+    const store = new MemoryEnvelopeStore();
+    await store.put(envs);
+    const people = new Feed(me.person.public, { purposes: new Set<Purpose>(['action-follow', 'action-block', 'action-erase', 'share-key']) });
+    for await (const l of openLetters(store, me)) people.add(l);
+    expect(people.size).toBe(6);
+    expect(people.friends()).toEqual(full.friends());
+    expect(people.friends()).toHaveLength(2);
+    expect(people.blocked()).toEqual([carol.person.public]);
+    expect([...people.sharedKeys()]).toEqual([...full.sharedKeys()]);
+    expect(people.feed()).toEqual([]);
+    expect(full.feed()).toHaveLength(1);
   });
 });
 

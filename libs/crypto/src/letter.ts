@@ -1,43 +1,8 @@
 /** The letter: kiki's plaintext, a small JSON object sealed inside every envelope. */
 import { LetterError } from './errors';
+import { isPurpose, type Purpose } from './letter-kinds';
 
-export type Purpose =
-  | 'share-text'
-  | 'share-image/png'
-  | 'share-image/jpg'
-  | 'share-key'
-  | 'action-follow'
-  | 'action-like'
-  | 'action-assign/name'
-  | 'action-assign/profile'
-  | 'action-assign/image'
-  | 'action-block'
-  | 'action-erase';
-
-/** The complete list (PROTOCOL.md); anything else is invalid. */
-export const PURPOSES: readonly Purpose[] = Object.freeze([
-  'share-text',
-  'share-image/png',
-  'share-image/jpg',
-  'share-key',
-  'action-follow',
-  'action-like',
-  'action-assign/name',
-  'action-assign/profile',
-  'action-assign/image',
-  'action-block',
-  'action-erase',
-] as const);
-
-const PURPOSE_SET: ReadonlySet<string> = new Set(PURPOSES);
-
-export function isPurpose(p: unknown): p is Purpose {
-  return typeof p === 'string' && PURPOSE_SET.has(p);
-}
-
-export function isAction(p: string): boolean {
-  return typeof p === 'string' && p.startsWith('action-');
-}
+export { isAction, isPurpose, PURPOSES, type Purpose } from './letter-kinds';
 
 export interface Letter {
   purpose: Purpose;

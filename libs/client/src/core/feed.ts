@@ -19,7 +19,8 @@
  * action contents). Post contents are kept only with `keepContent` (the default); without it the
  * caller loads the contents of what it shows (Kiki does, from the store).
  */
-import type { Letter, Purpose } from '@kiki/crypto';
+import type { Letter } from '@kiki/crypto';
+import { PURPOSES, type Purpose } from '@kiki/crypto/letters';
 import { decodeId32, encodeId32 } from './base58';
 import { sanitizeHtml, safeText } from './html';
 import type { ReadLetter } from './letters';
@@ -85,21 +86,6 @@ export interface PostDetail {
 /** Contents of versions not kept in memory, by version id (see Feed.contentNeeded). */
 export type ContentMap = ReadonlyMap<string, string>;
 
-// The same list as @kiki/crypto's PURPOSES, here because the core must not load that (sodium-bound) package at run time;
-// letters only reach the Feed after @kiki/crypto's parseLetter accepted their purpose.
-const PURPOSES: readonly Purpose[] = [
-  'share-text',
-  'share-image/png',
-  'share-image/jpg',
-  'share-key',
-  'action-follow',
-  'action-like',
-  'action-assign/name',
-  'action-assign/profile',
-  'action-assign/image',
-  'action-block',
-  'action-erase',
-];
 const P = Object.fromEntries(PURPOSES.map((p, i) => [p, i])) as Record<Purpose, number>;
 const VIS: readonly Visibility[] = ['public', 'friends', 'direct', 'self'];
 // flags byte: purpose (4 bits) | visibility (2 bits) << 4 | empty content << 6 | original << 7
@@ -123,6 +109,38 @@ function base64Bytes(b64: string): number {
   return Math.floor((len * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 }
 
+/** The k-th largest of ts[i] over i in `of` (1 <= k <= of.length), with a min-heap of k values. */
+function kthLargest(of: Int32Array, ts: Float64Array, k: number): number {
+  const heap = new Float64Array(k);
+  let size = 0;
+  const down = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= size) return;
+      const c = l + 1 < size && heap[l + 1] < heap[l] ? l + 1 : l;
+      if (heap[at] <= heap[c]) return;
+      [heap[at], heap[c]] = [heap[c], heap[at]];
+      at = c;
+    }
+  };
+  for (let i = 0; i < of.length; i++) {
+    const v = ts[of[i]];
+    if (size < k) {
+      let at = size++;
+      heap[at] = v;
+      while (at > 0 && heap[(at - 1) >> 1] > heap[at]) {
+        const up = (at - 1) >> 1;
+        [heap[at], heap[up]] = [heap[up], heap[at]];
+        at = up;
+      }
+    } else if (v > heap[0]) {
+      heap[0] = v;
+      down(0);
+    }
+  }
+  return heap[0];
+}
+
 interface Assign {
   at: number;
   content: string;
@@ -139,7 +157,9 @@ interface Built {
   likedByMe: Uint8Array;
   blocked: Set<string>;
   follows: Map<number, Set<string>>;
-  children: Map<number, number[]>;
+  /** replies of each original, as one list: those of o are childList[childStart[o] .. childStart[o + 1]) */
+  childStart: Int32Array;
+  childList: Int32Array;
 }
 
 export class Feed {
@@ -174,7 +194,13 @@ export class Feed {
 
   constructor(
     readonly me: string,
-    private readonly opts: { keepContent?: boolean; /** letters expected: the columns are sized once, not grown by copies */ expectedSize?: number } = {},
+    private readonly opts: {
+      keepContent?: boolean;
+      /** letters expected: the columns are sized once, not grown by copies */
+      expectedSize?: number;
+      /** keep only letters of these purposes (a feed for friendships alone); default all */
+      purposes?: ReadonlySet<Purpose>;
+    } = {},
   ) {
     this.meIndex = this.senderNumber(me);
     if (opts.expectedSize && opts.expectedSize > 0) this.grow(opts.expectedSize);
@@ -267,6 +293,7 @@ export class Feed {
       return;
     }
     const letter: Letter = l.letter;
+    if (this.opts.purposes && !this.opts.purposes.has(letter.purpose)) return;
     if (!decodeId32(l.id, this.scratch, 0)) return; // an id that is not 32 bytes of base58 cannot be valid
     if (this.findBytes(this.scratch, 0) >= 0) return; // the same letter twice
     if (this.n === this.cap) this.grow();
@@ -384,18 +411,29 @@ export class Feed {
         if (sender === this.meIndex) likedByMe[target] = 1;
       }
     }
-    const children = new Map<number, number[]>();
+    // Replies in two typed arrays rather than an array per parent (~150 bytes of heap each: ~18 MB at a million letters).
+    const pairs = new Int32Array(this.replyToOf.size * 2);
+    let m = 0;
     for (const [i, replyTo] of this.replyToOf) {
       if (originalOf[i] !== i || !isPostPurpose(this.purposeOf(i))) continue;
       const t = this.find(replyTo);
       const parent = t >= 0 ? originalOf[t] : -1;
       if (parent < 0) continue;
-      let list = children.get(parent);
-      if (!list) children.set(parent, (list = []));
-      list.push(i);
+      pairs[m++] = parent;
+      pairs[m++] = i;
     }
-    this.built = { newest, versions, originalOf, likes, likedByMe, blocked, follows, children };
+    // Counting sort in place: childStart[o] counts, then ends, then (filled backwards) starts.
+    const childStart = new Int32Array(n + 1);
+    for (let k = 0; k < m; k += 2) childStart[pairs[k]]++;
+    for (let o = 1; o <= n; o++) childStart[o] += childStart[o - 1];
+    const childList = new Int32Array(m / 2);
+    for (let k = m - 2; k >= 0; k -= 2) childList[--childStart[pairs[k]]] = pairs[k + 1];
+    this.built = { newest, versions, originalOf, likes, likedByMe, blocked, follows, childStart, childList };
     return this.built;
+  }
+
+  private childrenOf(o: number, built: Built): Int32Array {
+    return built.childList.subarray(built.childStart[o], built.childStart[o + 1]);
   }
 
   /** People the person follows (latest follow letters, unfollows applied). */
@@ -520,7 +558,7 @@ export class Feed {
       post.image = { mime, bytes, base64: content ?? '' };
       post.text = `[${mime} image, ${bytes} bytes]`;
     }
-    const kids = (built.children.get(o) ?? []).filter((k) => this.visiblePost(k, built) === k && !seen.has(k)).sort((a, b) => (this.newer(a, b) ? 1 : -1));
+    const kids = [...this.childrenOf(o, built)].filter((k) => this.visiblePost(k, built) === k && !seen.has(k)).sort((a, b) => (this.newer(a, b) ? 1 : -1));
     for (const k of kids) {
       if (depth + 1 > MAX_REPLY_DEPTH) {
         post.hiddenDeepReplies++;
@@ -537,7 +575,10 @@ export class Feed {
     const cached = this.rootsCache?.built === built && this.rootsCache.key === cacheKey ? this.rootsCache.roots : null;
     if (cached) return cached;
     const home = opts.home ? new Set([this.me, ...this.following()]) : null;
-    let roots: Array<{ o: number; orphanOf?: string }> = [];
+    // Candidates as letter numbers, not objects: at a million letters most are top-level posts,
+    // and an object apiece was ~20 MB of garbage made just before rendering (the memory peak).
+    let chosen = new Int32Array(this.n);
+    let count = 0;
     for (let o = 0; o < this.n; o++) {
       if (built.originalOf[o] !== o || this.visiblePost(o, built) !== o) continue;
       const replyTo = this.replyToOf.get(o);
@@ -546,15 +587,20 @@ export class Feed {
         if (t >= 0 && built.originalOf[t] >= 0) continue; // nested under its parent (or hidden with it)
       }
       if (home && !home.has(this.senders[this.senderOf[o]])) continue;
-      roots.push(replyTo === undefined ? { o } : { o, orphanOf: replyTo });
+      chosen[count++] = o;
     }
+    chosen = chosen.subarray(0, count);
     const limit = opts.limit;
-    if (limit !== undefined && limit > 0 && roots.length > 4 * limit) {
-      // Only the newest `limit` are wanted: find their time with a numeric sort, then order just those.
-      const times = Float64Array.from(roots, (r) => this.ts[r.o]).sort();
-      const threshold = times[times.length - limit];
-      roots = roots.filter((r) => this.ts[r.o] >= threshold);
+    if (limit !== undefined && limit > 0 && count > 4 * limit) {
+      // Only the newest `limit` are wanted: the limit-th newest time (a min-heap of `limit` times), then order just those.
+      const threshold = kthLargest(chosen, this.ts, limit);
+      chosen = chosen.filter((o) => this.ts[o] >= threshold);
     }
+    // A root that is a reply is one whose parent is not held: it is shown with what it answers.
+    let roots = Array.from(chosen, (o) => {
+      const orphanOf = this.replyToOf.get(o);
+      return orphanOf === undefined ? { o } : { o, orphanOf };
+    });
     roots.sort((a, b) => (this.newer(a.o, b.o) ? -1 : 1));
     if (limit !== undefined) roots = roots.slice(0, limit);
     this.rootsCache = { built, key: cacheKey, roots };
@@ -580,7 +626,7 @@ export class Feed {
       seen.add(o);
       if (!this.contentOf.has(built.newest[o])) out.push(this.idOf(built.newest[o]));
       if (depth >= MAX_REPLY_DEPTH) return;
-      for (const k of built.children.get(o) ?? []) if (this.visiblePost(k, built) === k && !seen.has(k)) visit(k, depth + 1, seen);
+      for (const k of this.childrenOf(o, built)) if (this.visiblePost(k, built) === k && !seen.has(k)) visit(k, depth + 1, seen);
     };
     if ('feed' in what) {
       const seen = new Set<number>();

@@ -16,6 +16,7 @@ import { sanitizeHtml } from './html';
 import type { Identity, IdentityKeeper, RegionMembership } from './identity';
 import { composeLetter, openLetters } from './letters';
 import type { EnvelopeStore, Tombstone } from './store';
+import { stripControls } from './text';
 import { type SyncOptions, type SyncReport, syncRegion } from './sync';
 import type { SyncTransport } from './transport';
 
@@ -73,9 +74,14 @@ export function detectImage(bytes: Uint8Array): 'png' | 'jpg' | null {
   return null;
 }
 
+/** The letters friendships are made of: Feed.friends(), blocked() and sharedKeys() read nothing else. */
+const PEOPLE_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['action-follow', 'action-block', 'action-erase', 'share-key']);
+
 export class Kiki {
   private identityNow: Identity;
   private feedCache: Feed | null = null;
+  /** the letters friendships depend on only (see loadPeople) */
+  private peopleCache: Feed | null = null;
   private learnedKeys: KeyPair[] = [];
 
   constructor(private readonly deps: KikiDeps) {
@@ -101,7 +107,7 @@ export class Kiki {
     if (put.invalid.length) throw new KikiError('INVALID_INPUT', `the letter could not be stored: ${put.invalid[0].reason}`);
     // A kiki id hashes the letter, not the time: the very same letter again is the same envelope.
     if (put.added.length === 0) throw new KikiError('DUPLICATE', 'this letter repeats one you sent before word for word (a kiki id has no nonce), so it would change nothing');
-    this.feedCache = null;
+    this.forget();
     return env;
   }
 
@@ -112,13 +118,35 @@ export class Kiki {
   async loadFeed(): Promise<Feed> {
     if (this.feedCache) return this.feedCache;
     // Sized once from the store's count: growing a million-letter column by copies costs twice its memory.
-    const feed = new Feed(this.me, { keepContent: false, expectedSize: (await this.deps.store.count()).envelopes });
+    this.feedCache = await this.openInto(new Feed(this.me, { keepContent: false, expectedSize: (await this.deps.store.count()).envelopes }));
+    return this.feedCache;
+  }
+
+  /** Every letter held that the person can open, into `feed`; the friends keys learned on the way are kept for contents(). */
+  private async openInto(feed: Feed): Promise<Feed> {
     const learned: KeyPair[] = [];
     const opts = { regions: [this.deps.region], onKeyLearned: (k: KeyPair) => learned.push(k) };
     for await (const l of openLetters(this.deps.crypto, this.deps.store, this.identityNow, opts)) feed.add(l);
     this.learnedKeys = learned;
-    this.feedCache = feed;
     return feed;
+  }
+
+  /** Something was sealed, synced or dropped: the feeds are built again when next asked for. */
+  private forget(): void {
+    this.feedCache = null;
+    this.peopleCache = null;
+  }
+
+  /**
+   * What friendships need (follows, blocks, erases, the keys the person shared): the full feed when
+   * it is built, else a Feed of those letters only. After the first sync of a large region (a
+   * million letters) this keeps a few thousand letters where the full feed would hold them all.
+   */
+  private async loadPeople(): Promise<Feed> {
+    if (this.feedCache) return this.feedCache;
+    if (this.peopleCache) return this.peopleCache;
+    this.peopleCache = await this.openInto(new Feed(this.me, { keepContent: false, purposes: PEOPLE_PURPOSES }));
+    return this.peopleCache;
   }
 
   /** Opens the given letters again from the store: their contents, by id. */
@@ -228,8 +256,8 @@ export class Kiki {
   }
 
   async setName(name: string): Promise<Envelope> {
-    // eslint-disable-next-line no-control-regex
-    const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim();
+    // As the feed shows names (feed.ts plainName): controls and bidi overrides out, whitespace runs one space.
+    const clean = stripControls(name).replace(/\s+/g, ' ').trim();
     if (!clean) throw new KikiError('INVALID_INPUT', 'the name is empty');
     if (clean.length > MAX_NAME_CHARS) throw new KikiError('INVALID_INPUT', `a name has at most ${MAX_NAME_CHARS} characters`);
     return this.seal('action-assign/name', clean);
@@ -258,7 +286,7 @@ export class Kiki {
     const feed = await this.loadFeed();
     const envelope = feed.isBlocked(key) ? null : await this.seal('action-block', key);
     const dropped = await this.dropSender(key);
-    this.feedCache = null;
+    this.forget();
     const friends = await this.maintainFriends();
     return { envelope, dropped, friends };
   }
@@ -283,7 +311,7 @@ export class Kiki {
       if (env.sender.public === this.me && env.id !== envelope.id) tombs.push({ id: env.id, reason: 'erase', tsMs: this.deps.crypto.timestampMs(env.timestamp) });
     }
     const dropped = await this.deps.store.markTombstones(tombs);
-    this.feedCache = null;
+    this.forget();
     return { envelope, dropped };
   }
 
@@ -322,7 +350,7 @@ export class Kiki {
    */
   async maintainFriends(): Promise<FriendsReport> {
     const report: FriendsReport = { shared: [], rotated: false, dropped: [] };
-    const feed = await this.loadFeed();
+    const feed = await this.loadPeople();
     const friends = new Set(feed.friends());
     if (!this.identityNow.friendsKey) {
       // An identity made before friends keys existed: make one now (kept before anything uses it).
@@ -352,7 +380,7 @@ export class Kiki {
     // Saved first: a key that letters were sealed to must never be lost in a crash.
     await this.deps.keeper.save(updated);
     this.identityNow = updated;
-    this.feedCache = null;
+    this.forget();
   }
 
   /**
@@ -362,10 +390,10 @@ export class Kiki {
   async sync(opts: Omit<SyncOptions, 'crypto' | 'refuseSender'> = {}): Promise<KikiSyncReport> {
     const transport = this.deps.transport;
     if (!transport) throw new KikiError('INVALID_INPUT', 'no hub to sync with');
-    const blocked = new Set((await this.loadFeed()).blocked());
+    const blocked = new Set((await this.loadPeople()).blocked());
     const run = () => syncRegion(transport, this.deps.store, { ...opts, crypto: this.deps.crypto, refuseSender: (k) => blocked.has(k) });
     const sync = await run();
-    this.feedCache = null;
+    this.forget();
     const friends = await this.maintainFriends();
     const out: KikiSyncReport = { sync, friends };
     if (friends.shared.length > 0) out.followUp = await run();

@@ -223,7 +223,8 @@ export async function syncRegion(client: SyncTransport, store: EnvelopeStore, op
 
   // 3. Reconciliation over everything held, tombstones included (so removed ids are not pushed back).
   checkAborted();
-  const items = new PackedItemsBuilder();
+  // About what the store holds now: what it held before, and what the pull added.
+  const items = new PackedItemsBuilder(counts.envelopes + counts.tombstones + report.pulled + report.tombstones);
   const tombstoned = new Set<string>();
   for await (const e of store.entries()) {
     if (e.tombstone) tombstoned.add(e.id);

@@ -9,7 +9,6 @@ const BLOCK = /^(br|p|div|li|ul|ol|h[1-6]|blockquote|pre|tr|table|section|articl
 
 /** Removes C0/C1 controls (except newline and tab), DEL, and bidi overrides that can disguise text. */
 export function stripControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
