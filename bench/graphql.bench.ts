@@ -54,6 +54,9 @@ export async function runGraphqlBench(opts: { envelopes?: number; connections?: 
   const env = benchHubEnv(db.url, { ADMIN_TOKEN, RUN_WORKERS: 'false', DB_POOL_SIZE: String(poolSize) });
   const hub = await startHubProcess(env);
   const pool = new Pool({ connectionString: db.url, max: poolSize });
+  // an idle client ended under the pool (the database dropped by a failed run's clean-up) must not
+  // kill the whole bench run with an unhandled 'error' event: say it and let the real error surface
+  pool.on('error', (err) => console.error(`graphql bench: idle Postgres client ended: ${err.message}`));
   const rows: Array<Record<string, string | number>> = [];
   try {
     const created = await gql(hub.url, 'mutation { createRegion(name: "bench") { memberKeys { public private } } }', {}, `Bearer ${ADMIN_TOKEN}`);
